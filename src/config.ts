@@ -1,0 +1,119 @@
+import { resolveDatabaseFile } from "./db/database-url.js";
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path of the SQLite file (or `:memory:`). */
+  readonly databaseFile: string;
+  /** Demo data is only ever loaded when DATABASE_URL is unset. */
+  readonly databaseUrlSet: boolean;
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  /** Base URL of links in emails, without a trailing slash. */
+  readonly publicUrl: string;
+  readonly invitationTtlHours: number;
+  readonly resendCooldownSeconds: number;
+  readonly production: boolean;
+  readonly logLevel: string;
+}
+
+/** A configuration problem; the message is one line that starts with the variable's name. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Reads and validates every environment variable the server uses. Throws ConfigError on the first bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  const host = text(env, "HOST") ?? "127.0.0.1";
+  const port = integer(env, "PORT", 4000, 0, 65_535);
+  const publicUrl = httpUrl(env, "PUBLIC_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const logLevel = text(env, "LOG_LEVEL") ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) fail("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, logLevel);
+
+  return {
+    host,
+    port,
+    databaseFile: databaseFile(env),
+    databaseUrlSet: text(env, "DATABASE_URL") !== undefined,
+    smtpUrl: smtpUrl(env),
+    mailFrom: mailFrom(env),
+    publicUrl: publicUrl.replace(/\/+$/, ""),
+    invitationTtlHours: number(env, "INVITATION_TTL_HOURS", 168, Number.MIN_VALUE, 24 * 366 * 10),
+    resendCooldownSeconds: integer(env, "RESEND_COOLDOWN_SECONDS", 60, 0, 86_400 * 30),
+    production: env.NODE_ENV === "production",
+    logLevel,
+  };
+}
+
+function fail(name: string, requirement: string, value: string): never {
+  throw new ConfigError(`${name}: ${requirement} (got ${JSON.stringify(value)})`);
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function number(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(value >= min && value <= max)) {
+    fail(name, `must be a number greater than 0 and at most ${max}`, raw);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) fail(name, `must be an integer from ${min} to ${max}`, raw);
+  return value;
+}
+
+function databaseFile(env: Env): string {
+  try {
+    return resolveDatabaseFile(text(env, "DATABASE_URL"));
+  } catch (error) {
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function httpUrl(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash) {
+    fail(name, "must be an absolute http(s) URL without query or fragment", raw);
+  }
+  return url.toString();
+}
+
+function smtpUrl(env: Env): string | null {
+  const raw = text(env, "SMTP_URL");
+  if (raw === undefined) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== "smtp:" && url.protocol !== "smtps:") || !url.hostname) {
+    fail("SMTP_URL", "must be an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@127.0.0.1:2525", redact(raw));
+  }
+  return raw;
+}
+
+function mailFrom(env: Env): string {
+  const raw = text(env, "MAIL_FROM") ?? "Invitations <no-reply@localhost>";
+  const address = /<([^<>\s]+)>$/.exec(raw)?.[1] ?? raw;
+  if (!/^[^@\s<>]+@[^@\s<>]+$/.test(address) || /[\r\n]/.test(raw)) {
+    fail("MAIL_FROM", 'must be an address or "Name <address>"', raw);
+  }
+  return raw;
+}
+
+/** SMTP URLs may carry a password: never echo it back. */
+function redact(raw: string): string {
+  return raw.replace(/\/\/[^@/]*@/, "//***@");
+}

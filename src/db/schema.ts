@@ -1,0 +1,160 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Timestamps are stored as integer milliseconds since the epoch (UTC). */
+const timestamp = (name: string) => integer(name, { mode: "number" });
+
+export const tenants = sqliteTable("tenants", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  uuid: text("uuid").notNull().unique(),
+  name: text("name").notNull(),
+  type: text("type"),
+  status: text("status", { enum: ["active", "disabled"] })
+    .notNull()
+    .default("active"),
+  icon: text("icon"),
+  createdAt: timestamp("created_at").notNull(),
+  updatedAt: timestamp("updated_at").notNull(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    uuid: text("uuid").notNull().unique(),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** Stored lower-cased; unique within a tenant. */
+    email: text("email"),
+    role: text("role", { enum: ["admin", "member"] })
+      .notNull()
+      .default("member"),
+    kind: text("kind", { enum: ["human", "service_account"] })
+      .notNull()
+      .default("human"),
+    emailVerifiedAt: timestamp("email_verified_at"),
+    icon: text("icon"),
+    lastLoginAt: timestamp("last_login_at"),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("users_tenant_email_uq").on(t.tenantId, t.email),
+    index("users_tenant_id_idx").on(t.tenantId, t.id),
+  ],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the key, hex. The key itself is never stored. */
+    keyHash: text("key_hash").notNull().unique(),
+    /** First characters of the key, so an operator can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    name: text("name"),
+    createdAt: timestamp("created_at").notNull(),
+    lastUsedAt: timestamp("last_used_at"),
+    revokedAt: timestamp("revoked_at"),
+  },
+  (t) => [index("api_keys_user_idx").on(t.userId)],
+);
+
+export const invitations = sqliteTable(
+  "invitations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    uuid: text("uuid").notNull().unique(),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    userId: integer("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    inviterId: integer("inviter_id").references(() => users.id, { onDelete: "set null" }),
+    /** Stored state; EXPIRED is derived from `expiresAt` and never stored. */
+    status: text("status", { enum: ["pending", "accepted", "revoked"] })
+      .notNull()
+      .default("pending"),
+    /** SHA-256 of the current token, hex; null once the invitation is accepted or revoked. */
+    tokenHash: text("token_hash").unique(),
+    sendCount: integer("send_count").notNull().default(0),
+    lastSentAt: timestamp("last_sent_at"),
+    expiresAt: timestamp("expires_at").notNull(),
+    acceptedAt: timestamp("accepted_at"),
+    revokedAt: timestamp("revoked_at"),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [
+    index("invitations_tenant_user_idx").on(t.tenantId, t.userId, t.status, t.createdAt),
+    index("invitations_tenant_status_idx").on(t.tenantId, t.status, t.id),
+  ],
+);
+
+export const emailOutbox = sqliteTable(
+  "email_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    invitationId: integer("invitation_id").references(() => invitations.id, { onDelete: "cascade" }),
+    /** The invitation token hash this email carries a link for: a later resend makes the email stale. */
+    tokenHash: text("token_hash"),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    /** Rendered bodies; purged (set to null) once the email is delivered or given up. */
+    textBody: text("text_body"),
+    htmlBody: text("html_body"),
+    status: text("status", { enum: ["queued", "sending", "sent", "failed", "cancelled"] })
+      .notNull()
+      .default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at").notNull(),
+    leaseUntil: timestamp("lease_until"),
+    lastError: text("last_error"),
+    messageId: text("message_id"),
+    createdAt: timestamp("created_at").notNull(),
+    sentAt: timestamp("sent_at"),
+  },
+  (t) => [
+    index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("email_outbox_invitation_idx").on(t.invitationId, t.id),
+  ],
+);
+
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: integer("tenant_id").references(() => tenants.id, { onDelete: "cascade" }),
+    actorUserId: integer("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    /** `SUCCESS` or the error code that answered. */
+    outcome: text("outcome").notNull(),
+    requestId: text("request_id"),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+    createdAt: timestamp("created_at")
+      .notNull()
+      .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`),
+  },
+  (t) => [index("audit_events_tenant_idx").on(t.tenantId, t.id)],
+);
+
+export type TenantRow = typeof tenants.$inferSelect;
+export type UserRow = typeof users.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type InvitationRow = typeof invitations.$inferSelect;
+export type OutboxRow = typeof emailOutbox.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;

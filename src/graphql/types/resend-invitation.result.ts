@@ -1,0 +1,47 @@
+import { createUnionType, Field, ObjectType } from "type-graphql";
+import { Invitation } from "./invitation.type.js";
+import {
+  InvalidInput,
+  InvitationNotFound,
+  InvitationNotPending,
+  PermissionDenied,
+  ResendRateLimited,
+  ServiceAccountNotInvitable,
+  TenantMismatch,
+  Unauthenticated,
+  UserAlreadyVerified,
+  UserHasNoEmail,
+  UserNotFound,
+} from "./user-errors.types.js";
+
+@ObjectType({ description: "The invitation email was queued (not yet delivered) with a new link." })
+export class ResendInvitationSuccess {
+  @Field(() => Invitation)
+  invitation!: Invitation;
+
+  @Field(() => String, { description: "The address the email was queued for." })
+  sentTo!: string;
+
+  @Field(() => String, { nullable: true })
+  clientMutationId!: string | null;
+}
+
+export const ResendInvitationResult = createUnionType({
+  name: "ResendInvitationResult",
+  description: "The outcome of resendInvitation: success or one of the documented refusals.",
+  types: () =>
+    [
+      ResendInvitationSuccess,
+      Unauthenticated,
+      PermissionDenied,
+      TenantMismatch,
+      InvitationNotFound,
+      UserNotFound,
+      InvalidInput,
+      UserHasNoEmail,
+      ServiceAccountNotInvitable,
+      UserAlreadyVerified,
+      InvitationNotPending,
+      ResendRateLimited,
+    ] as const,
+});

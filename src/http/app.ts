@@ -1,0 +1,65 @@
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Container } from "../container.js";
+import type { Connection } from "../db/connection.js";
+import { migrationsAreCurrent } from "../db/connection.js";
+import { createApolloServer } from "../graphql/apollo.js";
+import type { GraphQLContext } from "../graphql/context.js";
+import { credentialsFromHeaders } from "./credentials.js";
+import { requestIdFor } from "./request-id.js";
+
+export interface AppOptions {
+  readonly container: Container;
+  readonly connection: Connection;
+  readonly logger: Logger;
+  readonly production: boolean;
+  /** Largest accepted request body. */
+  readonly bodyLimitBytes?: number;
+}
+
+/** The HTTP server: GraphQL at /graphql, health probes, and (registered by their modules) the REST paths. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { container, connection, logger } = options;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default generic type.
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    bodyLimit: options.bodyLimitBytes ?? 100 * 1024,
+    return503OnClosing: true,
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+
+  app.get("/healthz", async () => ({ status: "ok" }));
+  app.get("/readyz", async (_request, reply) => {
+    try {
+      container.store.ping();
+      if (!migrationsAreCurrent(connection)) return reply.code(503).send({ status: "migrations pending" });
+      return { status: "ready" };
+    } catch {
+      return reply.code(503).send({ status: "database unavailable" });
+    }
+  });
+
+  const apollo = createApolloServer({
+    logger,
+    production: options.production,
+    plugins: [fastifyApolloDrainPlugin(app)],
+  });
+  await apollo.start();
+  app.route({
+    url: "/graphql",
+    method: ["GET", "POST", "OPTIONS"],
+    handler: fastifyApolloHandler<GraphQLContext>(apollo, {
+      context: async (request) => ({
+        call: { credentials: credentialsFromHeaders(request.headers), requestId: request.id },
+        service: container.service,
+        now: container.now,
+      }),
+    }),
+  });
+
+  return app;
+}

@@ -1,0 +1,31 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Credentials } from "../auth/credentials.js";
+
+/**
+ * Reads `Authorization: Bearer KEY` or `X-Api-Key: KEY`, and `X-Tenant-ID`. A malformed or repeated header,
+ * or two different keys at once, yields no key: the request is then unauthenticated, never guessed at.
+ */
+export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials {
+  return { apiKey: apiKeyFrom(headers), tenantHeader: single(headers["x-tenant-id"]) ?? null };
+}
+
+function apiKeyFrom(headers: IncomingHttpHeaders): string | null {
+  const authorization = headers.authorization;
+  const xApiKey = headers["x-api-key"];
+  let bearer: string | null | undefined;
+  if (authorization !== undefined) {
+    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+    if (!match) return null;
+    bearer = match[1];
+  }
+  const apiKeyHeader = single(xApiKey);
+  if (apiKeyHeader === null) return null;
+  if (bearer != null && apiKeyHeader !== undefined && bearer !== apiKeyHeader.trim()) return null;
+  return bearer ?? apiKeyHeader?.trim() ?? null;
+}
+
+/** The header's value; null when it was sent more than once; undefined when absent. */
+function single(value: string | string[] | undefined): string | null | undefined {
+  if (Array.isArray(value)) return value.length === 1 ? value[0] : null;
+  return value;
+}

@@ -1,0 +1,119 @@
+import type { InvitationStatus } from "./model.js";
+
+/** Stable, public error codes. Values are part of the API: add new ones, never rename. */
+export const ErrorCode = {
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  PERMISSION_DENIED: "PERMISSION_DENIED",
+  TENANT_MISMATCH: "TENANT_MISMATCH",
+  INVITATION_NOT_FOUND: "INVITATION_NOT_FOUND",
+  USER_NOT_FOUND: "USER_NOT_FOUND",
+  INVALID_INPUT: "INVALID_INPUT",
+  USER_HAS_NO_EMAIL: "USER_HAS_NO_EMAIL",
+  SERVICE_ACCOUNT_NOT_INVITABLE: "SERVICE_ACCOUNT_NOT_INVITABLE",
+  USER_ALREADY_VERIFIED: "USER_ALREADY_VERIFIED",
+  INVITATION_NOT_PENDING: "INVITATION_NOT_PENDING",
+  RATE_LIMITED: "RATE_LIMITED",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Every refusal the service returns: a discriminating `kind`, a stable `code` and a human message. */
+interface ErrorResultOf<K extends string, C extends ErrorCode> {
+  readonly kind: K;
+  readonly code: C;
+  readonly message: string;
+}
+
+export interface FieldError {
+  /** Where the bad value sits in the input, e.g. `["input", "invitationId"]`. */
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+export type Unauthenticated = ErrorResultOf<"Unauthenticated", "UNAUTHENTICATED">;
+export type PermissionDenied = ErrorResultOf<"PermissionDenied", "PERMISSION_DENIED"> & {
+  readonly notices: readonly string[];
+};
+export type TenantMismatch = ErrorResultOf<"TenantMismatch", "TENANT_MISMATCH">;
+export type InvitationNotFound = ErrorResultOf<"InvitationNotFound", "INVITATION_NOT_FOUND">;
+export type UserNotFound = ErrorResultOf<"UserNotFound", "USER_NOT_FOUND">;
+export type InvalidInput = ErrorResultOf<"InvalidInput", "INVALID_INPUT"> & {
+  readonly fieldErrors: readonly FieldError[];
+};
+export type UserHasNoEmail = ErrorResultOf<"UserHasNoEmail", "USER_HAS_NO_EMAIL">;
+export type ServiceAccountNotInvitable = ErrorResultOf<
+  "ServiceAccountNotInvitable",
+  "SERVICE_ACCOUNT_NOT_INVITABLE"
+>;
+export type UserAlreadyVerified = ErrorResultOf<"UserAlreadyVerified", "USER_ALREADY_VERIFIED">;
+export type InvitationNotPending = ErrorResultOf<"InvitationNotPending", "INVITATION_NOT_PENDING"> & {
+  readonly status: InvitationStatus;
+};
+export type ResendRateLimited = ErrorResultOf<"ResendRateLimited", "RATE_LIMITED"> & {
+  readonly retryAfterSeconds: number;
+};
+
+/** The refusals any authenticated operation can answer before it looks at its input. */
+export type AccessError = Unauthenticated | TenantMismatch | PermissionDenied;
+
+export const errors = {
+  unauthenticated: (): Unauthenticated => ({
+    kind: "Unauthenticated",
+    code: ErrorCode.UNAUTHENTICATED,
+    message: "A valid API key is required (Authorization: Bearer KEY or X-Api-Key: KEY).",
+  }),
+  tenantMismatch: (): TenantMismatch => ({
+    kind: "TenantMismatch",
+    code: ErrorCode.TENANT_MISMATCH,
+    message: "X-Tenant-ID does not match the tenant of the credential.",
+  }),
+  permissionDenied: (notices: readonly string[]): PermissionDenied => ({
+    kind: "PermissionDenied",
+    code: ErrorCode.PERMISSION_DENIED,
+    message: "You do not have permission to perform this operation.",
+    notices,
+  }),
+  invalidInput: (fieldErrors: readonly FieldError[]): InvalidInput => ({
+    kind: "InvalidInput",
+    code: ErrorCode.INVALID_INPUT,
+    message: fieldErrors.map((e) => `${e.path.join(".")}: ${e.message}`).join("; "),
+    fieldErrors,
+  }),
+  // Same words whether the id is unknown or belongs to another tenant: nothing leaks either way.
+  invitationNotFound: (): InvitationNotFound => ({
+    kind: "InvitationNotFound",
+    code: ErrorCode.INVITATION_NOT_FOUND,
+    message: "No invitation with this id exists in your tenant.",
+  }),
+  userNotFound: (): UserNotFound => ({
+    kind: "UserNotFound",
+    code: ErrorCode.USER_NOT_FOUND,
+    message: "No user with this id exists in your tenant.",
+  }),
+  userHasNoEmail: (): UserHasNoEmail => ({
+    kind: "UserHasNoEmail",
+    code: ErrorCode.USER_HAS_NO_EMAIL,
+    message: "The user has no email address to send an invitation to.",
+  }),
+  serviceAccountNotInvitable: (): ServiceAccountNotInvitable => ({
+    kind: "ServiceAccountNotInvitable",
+    code: ErrorCode.SERVICE_ACCOUNT_NOT_INVITABLE,
+    message: "Service accounts (such as MCP service accounts) cannot be invited.",
+  }),
+  userAlreadyVerified: (): UserAlreadyVerified => ({
+    kind: "UserAlreadyVerified",
+    code: ErrorCode.USER_ALREADY_VERIFIED,
+    message: "The user has already verified their email address; there is nothing to resend.",
+  }),
+  invitationNotPending: (status: InvitationStatus): InvitationNotPending => ({
+    kind: "InvitationNotPending",
+    code: ErrorCode.INVITATION_NOT_PENDING,
+    message: `The invitation is ${status.toLowerCase()}; only pending or expired invitations can be resent.`,
+    status,
+  }),
+  resendRateLimited: (retryAfterSeconds: number): ResendRateLimited => ({
+    kind: "ResendRateLimited",
+    code: ErrorCode.RATE_LIMITED,
+    message: `The invitation was sent moments ago; try again in ${retryAfterSeconds} s.`,
+    retryAfterSeconds,
+  }),
+};

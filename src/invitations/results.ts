@@ -1,0 +1,48 @@
+import type {
+  AccessError,
+  InvalidInput,
+  InvitationNotFound,
+  InvitationNotPending,
+  ResendRateLimited,
+  ServiceAccountNotInvitable,
+  UserAlreadyVerified,
+  UserHasNoEmail,
+  UserNotFound,
+} from "./errors.js";
+import type { InvitationDetails } from "./model.js";
+
+export interface ResendInvitationInput {
+  /** Integer id or uuid of the invitation to resend. */
+  readonly invitationId?: string | null;
+  /** Integer id or uuid of the user whose invitation to resend (or create). */
+  readonly userId?: string | null;
+}
+
+export interface ResendInvitationSuccess {
+  readonly kind: "ResendInvitationSuccess";
+  readonly details: InvitationDetails;
+  /** The address the email was queued for. */
+  readonly sentTo: string;
+  /** The new accept link. Only adapters whose document returns it (an admin may hand it over) expose it. */
+  readonly acceptUrl: string;
+  /** True when the user had no invitation to resend and a new one was created. */
+  readonly created: boolean;
+}
+
+/** Every outcome of a resend. Adapters switch over `kind` exhaustively. */
+export type ResendInvitationResult =
+  | ResendInvitationSuccess
+  | AccessError
+  | InvalidInput
+  | InvitationNotFound
+  | UserNotFound
+  | UserHasNoEmail
+  | ServiceAccountNotInvitable
+  | UserAlreadyVerified
+  | InvitationNotPending
+  | ResendRateLimited;
+
+export type InvitationLookup =
+  | { readonly kind: "Found"; readonly details: InvitationDetails }
+  | { readonly kind: "NotFound" }
+  | AccessError;

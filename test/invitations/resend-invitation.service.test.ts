@@ -1,0 +1,287 @@
+import { createHash } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ResendInvitationInput, ResendInvitationResult } from "../../src/invitations/results.js";
+import {
+  ACME,
+  COOLDOWN_SECONDS,
+  createHarness,
+  GLOBEX,
+  KEYS,
+  rows,
+  T0,
+  TTL_HOURS,
+  type Harness,
+} from "../support/harness.js";
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
+
+interface InvitationRowView {
+  id: number;
+  status: string;
+  token_hash: string | null;
+  send_count: number;
+  last_sent_at: number | null;
+  expires_at: number;
+  inviter_id: number | null;
+  user_id: number;
+}
+
+let h: Harness;
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(() => h.dispose());
+
+const resend = (input: ResendInvitationInput, key: string | null = KEYS.acmeAdmin, tenant: string | null = null) =>
+  h.container.service.resendInvitation(h.call(key, tenant), input);
+
+const invitationRow = (id: number) =>
+  rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE id = ?", id)[0]!;
+const outboxCount = () => rows<{ n: number }>(h.db, "SELECT count(*) AS n FROM email_outbox")[0]!.n;
+
+type Case = {
+  name: string;
+  input: ResendInvitationInput;
+  key?: string | null;
+  tenant?: string | null;
+  expect: Partial<Record<string, unknown>> & { kind: ResendInvitationResult["kind"] };
+};
+
+// Every member of the result union, reached through the service against a real SQLite file.
+const cases: Case[] = [
+  { name: "no key", key: null, input: { invitationId: "9001" }, expect: { kind: "Unauthenticated" } },
+  { name: "unknown key", key: "not-a-key-of-ours-000000", input: { invitationId: "9001" }, expect: { kind: "Unauthenticated" } },
+  { name: "empty key", key: "", input: { invitationId: "9001" }, expect: { kind: "Unauthenticated" } },
+  { name: "oversized key", key: "k".repeat(10_000), input: { invitationId: "9001" }, expect: { kind: "Unauthenticated" } },
+  {
+    name: "tenant header of another tenant",
+    tenant: GLOBEX.uuid,
+    input: { invitationId: "9001" },
+    expect: { kind: "TenantMismatch", code: "TENANT_MISMATCH" },
+  },
+  { name: "tenant header garbage", tenant: "acme", input: { invitationId: "9001" }, expect: { kind: "TenantMismatch" } },
+  {
+    name: "member, existing target",
+    key: KEYS.acmeMember,
+    input: { invitationId: "9001" },
+    expect: { kind: "PermissionDenied", code: "PERMISSION_DENIED" },
+  },
+  {
+    name: "member, missing target",
+    key: KEYS.acmeMember,
+    input: { invitationId: "424242" },
+    expect: { kind: "PermissionDenied" },
+  },
+  { name: "neither id", input: {}, expect: { kind: "InvalidInput", code: "INVALID_INPUT" } },
+  { name: "both ids", input: { invitationId: "9001", userId: "2" }, expect: { kind: "InvalidInput" } },
+  { name: "malformed invitation id", input: { invitationId: "abc" }, expect: { kind: "InvalidInput" } },
+  { name: "zero id", input: { userId: "0" }, expect: { kind: "InvalidInput" } },
+  { name: "negative id", input: { invitationId: "-5" }, expect: { kind: "InvalidInput" } },
+  { name: "unknown invitation", input: { invitationId: "424242" }, expect: { kind: "InvitationNotFound" } },
+  { name: "other tenant's invitation", input: { invitationId: "9100" }, expect: { kind: "InvitationNotFound" } },
+  {
+    name: "unknown invitation uuid",
+    input: { invitationId: "00000000-0000-4000-8000-000000000000" },
+    expect: { kind: "InvitationNotFound" },
+  },
+  { name: "unknown user", input: { userId: "999" }, expect: { kind: "UserNotFound", code: "USER_NOT_FOUND" } },
+  { name: "other tenant's user", input: { userId: "21" }, expect: { kind: "UserNotFound" } },
+  {
+    name: "other tenant's user by uuid",
+    input: { userId: "7c1d2a4e-1111-4a2b-8c3d-000000000021" },
+    expect: { kind: "UserNotFound" },
+  },
+  { name: "user without email", input: { userId: "3" }, expect: { kind: "UserHasNoEmail", code: "USER_HAS_NO_EMAIL" } },
+  {
+    name: "service account",
+    input: { userId: "4" },
+    expect: { kind: "ServiceAccountNotInvitable", code: "SERVICE_ACCOUNT_NOT_INVITABLE" },
+  },
+  { name: "verified user", input: { userId: "5" }, expect: { kind: "UserAlreadyVerified", code: "USER_ALREADY_VERIFIED" } },
+  {
+    name: "accepted invitation",
+    input: { invitationId: "9002" },
+    expect: { kind: "InvitationNotPending", status: "ACCEPTED", code: "INVITATION_NOT_PENDING" },
+  },
+  { name: "revoked invitation", input: { invitationId: "9003" }, expect: { kind: "InvitationNotPending", status: "REVOKED" } },
+  { name: "pending invitation", input: { invitationId: "9001" }, expect: { kind: "ResendInvitationSuccess", sentTo: "bob@acme.test" } },
+  {
+    name: "pending invitation by uuid-cased user id",
+    input: { userId: "0B6F1C2E-5A1D-4C39-9A57-0C1F4A7C0002" },
+    expect: { kind: "ResendInvitationSuccess", sentTo: "bob@acme.test" },
+  },
+  { name: "expired invitation", input: { invitationId: "9004" }, expect: { kind: "ResendInvitationSuccess", sentTo: "eve@acme.test" } },
+  {
+    name: "tenant header matching by uuid",
+    tenant: ACME.uuid.toUpperCase(),
+    input: { invitationId: "9001" },
+    expect: { kind: "ResendInvitationSuccess" },
+  },
+  { name: "tenant header matching by id", tenant: "1024", input: { invitationId: "9001" }, expect: { kind: "ResendInvitationSuccess" } },
+  { name: "user without an invitation", input: { userId: "8" }, expect: { kind: "ResendInvitationSuccess", created: true } },
+];
+
+describe("resendInvitation outcomes", () => {
+  it.each(cases)("$name → $expect.kind", async ({ input, key, tenant, expect: expected }) => {
+    const before = outboxCount();
+    const result = await resend(input, key === undefined ? KEYS.acmeAdmin : key, tenant ?? null);
+    expect(result).toMatchObject(expected);
+    expect(outboxCount()).toBe(before + (result.kind === "ResendInvitationSuccess" ? 1 : 0));
+    if ("message" in result) expect(result.message.length).toBeGreaterThan(10);
+  });
+
+  it("answers a missing and a cross-tenant invitation with identical errors", async () => {
+    const missing = await resend({ invitationId: "424242" });
+    const foreign = await resend({ invitationId: "9100" });
+    expect(foreign).toEqual(missing);
+    const missingUser = await resend({ userId: "999" });
+    const foreignUser = await resend({ userId: "21" });
+    expect(foreignUser).toEqual(missingUser);
+  });
+
+  it("leaves another tenant's invitation untouched when it is named", async () => {
+    const before = invitationRow(9100);
+    await resend({ invitationId: "9100" });
+    expect(invitationRow(9100)).toEqual(before);
+  });
+
+  it("names the offending field of invalid input", async () => {
+    const result = await resend({ invitationId: "abc" });
+    expect(result).toMatchObject({ fieldErrors: [{ path: ["input", "invitationId"] }] });
+    const both = await resend({ invitationId: "1", userId: "2" });
+    expect(both).toMatchObject({ fieldErrors: [{ path: ["input"] }] });
+  });
+
+  it("explains a permission refusal in notices", async () => {
+    const result = await resend({ invitationId: "9001" }, KEYS.acmeMember);
+    expect(result.kind).toBe("PermissionDenied");
+    if (result.kind === "PermissionDenied") expect(result.notices.join(" ")).toMatch(/admin/);
+  });
+});
+
+describe("a successful resend", () => {
+  it("rotates the token, restarts the lifetime, counts the send, and stores only the hash", async () => {
+    const before = invitationRow(9001);
+    const result = await resend({ invitationId: "9001" });
+    expect(result.kind).toBe("ResendInvitationSuccess");
+    const token = h.tokens.at(-1)!;
+    const after = invitationRow(9001);
+    expect(after.token_hash).toBe(sha256(token));
+    expect(after.status).toBe("pending");
+    expect(after.expires_at).toBe(T0 + TTL_HOURS * 3_600_000);
+    expect(after.send_count).toBe(before.send_count + 1);
+    expect(after.last_sent_at).toBe(T0);
+    expect(after.inviter_id).toBe(1);
+
+    // The plaintext token lives only in the queued email (purged after delivery), nowhere else.
+    const dump = rows<Record<string, unknown>>(h.db, "SELECT * FROM invitations")
+      .concat(rows(h.db, "SELECT * FROM audit_events"))
+      .concat(rows(h.db, "SELECT id, token_hash, to_address, subject FROM email_outbox"));
+    expect(JSON.stringify(dump)).not.toContain(token);
+  });
+
+  it("makes the previous token stop working and cancels its queued email", async () => {
+    await resend({ invitationId: "9001" });
+    const first = h.tokens.at(-1)!;
+    h.advance(COOLDOWN_SECONDS * 1000);
+    await resend({ invitationId: "9001" });
+    const second = h.tokens.at(-1)!;
+    expect(second).not.toBe(first);
+    expect(rows(h.db, "SELECT id FROM invitations WHERE token_hash = ?", sha256(first))).toHaveLength(0);
+    expect(invitationRow(9001).token_hash).toBe(sha256(second));
+    const outbox = rows<{ status: string; token_hash: string; text_body: string | null }>(
+      h.db,
+      "SELECT status, token_hash, text_body FROM email_outbox WHERE invitation_id = 9001 ORDER BY id",
+    );
+    expect(outbox.map((r) => r.status)).toEqual(["cancelled", "queued"]);
+    expect(outbox[0]!.text_body).toBeNull();
+    expect(outbox[1]!.text_body).toContain(second);
+  });
+
+  it("queues an email to the invitee's address naming tenant and inviter with the accept link", async () => {
+    await resend({ invitationId: "9001" });
+    const [email] = rows<{ to_address: string; subject: string; text_body: string; html_body: string }>(
+      h.db,
+      "SELECT * FROM email_outbox",
+    );
+    const link = `https://invites.example.test/invitations/accept?token=${h.tokens.at(-1)}`;
+    expect(email!.to_address).toBe("bob@acme.test");
+    expect(email!.subject).toContain("Acme Procurement");
+    expect(email!.subject).toContain("Ada Admin");
+    expect(email!.text_body).toContain(link);
+    expect(email!.html_body).toContain(link);
+    expect(email!.text_body).toContain("Bob Pending");
+  });
+
+  it("resends an expired invitation as pending with a fresh expiry", async () => {
+    expect(invitationRow(9004).expires_at).toBeLessThan(T0);
+    const result = await resend({ invitationId: "9004" });
+    expect(result).toMatchObject({ kind: "ResendInvitationSuccess", details: { invitation: { status: "pending" } } });
+    expect(invitationRow(9004).expires_at).toBe(T0 + TTL_HOURS * 3_600_000);
+  });
+
+  it("resends the latest pending invitation of a user, not a revoked one", async () => {
+    const result = await resend({ userId: "2" });
+    expect(result).toMatchObject({ kind: "ResendInvitationSuccess", created: false, details: { invitation: { id: 9001 } } });
+    expect(invitationRow(9003).status).toBe("revoked");
+  });
+
+  it("creates an invitation, inviter = caller, for a user who has none", async () => {
+    const result = await resend({ userId: "8" });
+    expect(result.kind).toBe("ResendInvitationSuccess");
+    const created = rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE user_id = 8");
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({ inviter_id: 1, send_count: 1, status: "pending", last_sent_at: T0 });
+  });
+
+  it("writes an audit record for success and for refusals", async () => {
+    await resend({ invitationId: "9001" }, KEYS.acmeAdmin);
+    await resend({ invitationId: "9002" }, KEYS.acmeAdmin);
+    await resend({ invitationId: "9001" }, KEYS.acmeMember);
+    const audit = rows<{ action: string; outcome: string; actor_user_id: number; target_id: string; created_at: number }>(
+      h.db,
+      "SELECT * FROM audit_events ORDER BY id",
+    );
+    expect(audit.map((a) => [a.action, a.outcome, a.actor_user_id])).toEqual([
+      ["invitation.resend", "SUCCESS", 1],
+      ["invitation.resend", "INVITATION_NOT_PENDING", 1],
+      ["invitation.resend", "PERMISSION_DENIED", 6],
+    ]);
+    expect(audit[0]).toMatchObject({ target_id: "9001", created_at: T0 });
+  });
+});
+
+describe("cooldown", () => {
+  it("refuses a second resend within the cooldown with the seconds left, then allows it", async () => {
+    expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
+    expect(await resend({ invitationId: "9001" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 60 });
+    h.advance(20_500);
+    expect(await resend({ invitationId: "9001" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 40 });
+    expect(await resend({ userId: "2" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 40 });
+    h.advance(39_500);
+    expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
+    expect(invitationRow(9001).send_count).toBe(3);
+  });
+
+  it("leaves the invitation and outbox unchanged when refused", async () => {
+    await resend({ invitationId: "9001" });
+    const before = invitationRow(9001);
+    const outbox = outboxCount();
+    await resend({ invitationId: "9001" });
+    expect(invitationRow(9001)).toEqual(before);
+    expect(outboxCount()).toBe(outbox);
+  });
+
+  it("is disabled by a cooldown of 0", async () => {
+    h.dispose();
+    h = createHarness({ cooldownSeconds: 0 });
+    for (let i = 0; i < 3; i++) expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
+  });
+
+  it("lets 20 concurrent resends of one invitation produce exactly one success and one email", async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => resend({ invitationId: "9001" })));
+    expect(results.filter((r) => r.kind === "ResendInvitationSuccess")).toHaveLength(1);
+    expect(results.filter((r) => r.kind === "ResendRateLimited")).toHaveLength(19);
+    expect(outboxCount()).toBe(1);
+  });
+});
