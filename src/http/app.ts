@@ -6,7 +6,9 @@ import type { Connection } from "../db/connection.js";
 import { migrationsAreCurrent } from "../db/connection.js";
 import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
+import { registerRestRoutes } from "../rest/routes.js";
 import { credentialsFromHeaders } from "./credentials.js";
+import { registerHttpErrorHandling } from "./http-errors.js";
 import { requestIdFor } from "./request-id.js";
 
 export interface AppOptions {
@@ -61,5 +63,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   });
 
+  await registerRestRoutes(app, container);
+  registerHttpErrorHandling(app);
   return app;
 }

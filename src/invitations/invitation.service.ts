@@ -201,6 +201,7 @@ export class InvitationService {
     const success: ResendInvitationSuccess = {
       kind: "ResendInvitationSuccess",
       details: { invitation, invitee, inviter: inviter ?? null, tenant: actor.tenant },
+      resentBy: actor.user,
       sentTo: email,
       acceptUrl,
       created: existing === null,

@@ -9,7 +9,7 @@ import type {
   UserHasNoEmail,
   UserNotFound,
 } from "./errors.js";
-import type { InvitationDetails } from "./model.js";
+import type { InvitationDetails, User } from "./model.js";
 
 export interface ResendInvitationInput {
   /** Integer id or uuid of the invitation to resend. */
@@ -21,6 +21,8 @@ export interface ResendInvitationInput {
 export interface ResendInvitationSuccess {
   readonly kind: "ResendInvitationSuccess";
   readonly details: InvitationDetails;
+  /** The admin who made this send (the invitation's inviter may be someone else, or unknown). */
+  readonly resentBy: User;
   /** The address the email was queued for. */
   readonly sentTo: string;
   /** The new accept link. Only adapters whose document returns it (an admin may hand it over) expose it. */

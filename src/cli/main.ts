@@ -1,0 +1,172 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { applyMigrations, openDatabase, type Connection } from "../db/connection.js";
+import { resolveDatabaseFile } from "../db/database-url.js";
+import { bootstrapTenant, BootstrapInputError } from "../fixtures/bootstrap.js";
+import { FixtureConflictError, loadFixture } from "../fixtures/load-fixture.js";
+import { validateFixture, type FixtureError } from "../fixtures/validate-fixture.js";
+
+const USAGE = `Usage: npm run --silent cli -- COMMAND [FLAGS]
+
+Commands:
+  seed --file PATH                              apply migrations, then load a fixture in one transaction
+  migrate                                       apply pending migrations
+  bootstrap --tenant NAME --admin-email EMAIL   create a tenant, a human admin and an API key (shown once)
+
+Environment:
+  DATABASE_URL   SQLite file path or file: URL (default ./data/invitations.db)
+
+Results are printed to stdout as JSON; errors go to stderr.
+Exit status: 0 success, 1 failure, 2 bad command line.`;
+
+/** More than this many fixture errors would bury the first ones, which usually explain the rest. */
+const MAX_REPORTED_ERRORS = 100;
+
+/** The command line itself is wrong (exit 2), as opposed to a command that failed (exit 1). */
+class UsageError extends Error {}
+
+/** The failure was already reported line by line on stderr. */
+class ReportedFailure extends Error {}
+
+/** `COMMAND --help`: print the usage instead of running. */
+class HelpRequested extends Error {}
+
+type Command = (args: string[]) => unknown;
+
+const commands: Record<string, Command> = { seed, migrate, bootstrap };
+
+function main(argv: string[]): number {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    (name === undefined ? console.error : console.log)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  try {
+    const command = commands[name];
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    const result = command(args);
+    console.log(JSON.stringify(result, null, 2));
+    return 0;
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\nRun with --help for usage.`);
+      return 2;
+    }
+    if (error instanceof BootstrapInputError) {
+      console.error(`error: ${error.message}`);
+      return 2;
+    }
+    if (!(error instanceof ReportedFailure)) {
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return 1;
+  }
+}
+
+function seed(args: string[]) {
+  const file = requiredFlag("seed", parseFlags("seed", args, ["file"]), "file");
+  const database = resolveDatabaseFile(process.env.DATABASE_URL);
+  // Validate before touching the database: an invalid fixture must not even create or migrate it.
+  const validation = validateFixture(readJsonFile(file));
+  if (!validation.ok) failWith(file, "is not a valid fixture", validation.errors);
+  return withDatabase(database, (connection) => {
+    const migrationsApplied = applyMigrations(connection);
+    try {
+      const loaded = loadFixture(connection, validation.fixture, Date.now());
+      return { ok: true, database, migrationsApplied, loaded };
+    } catch (error) {
+      if (error instanceof FixtureConflictError) failWith(file, "conflicts with the database", error.errors);
+      throw error;
+    }
+  });
+}
+
+function migrate(args: string[]) {
+  parseFlags("migrate", args, []);
+  const database = resolveDatabaseFile(process.env.DATABASE_URL);
+  return withDatabase(database, (connection) => ({
+    ok: true,
+    database,
+    migrationsApplied: applyMigrations(connection),
+  }));
+}
+
+function bootstrap(args: string[]) {
+  const flags = parseFlags("bootstrap", args, ["tenant", "admin-email"]);
+  const tenantName = requiredFlag("bootstrap", flags, "tenant");
+  const adminEmail = requiredFlag("bootstrap", flags, "admin-email");
+  const database = resolveDatabaseFile(process.env.DATABASE_URL);
+  return withDatabase(database, (connection) => {
+    applyMigrations(connection);
+    return bootstrapTenant(connection, { tenantName, adminEmail }, Date.now());
+  });
+}
+
+/** Strict parsing of `--flag VALUE` options; `--help` prints the usage. Every flag is a string. */
+function parseFlags(command: string, args: string[], flags: string[]): Map<string, string> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        help: { type: "boolean", short: "h" },
+        ...Object.fromEntries(flags.map((flag) => [flag, { type: "string" as const }])),
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    // Node's messages name the flag, e.g. "Unknown option '--fiel'", "Option '--file <value>' argument missing".
+    throw new UsageError(`${command}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (values.help === true) throw new HelpRequested();
+  return new Map(flags.flatMap((flag) => (typeof values[flag] === "string" ? [[flag, values[flag]]] : [])));
+}
+
+function requiredFlag(command: string, flags: Map<string, string>, flag: string): string {
+  const value = flags.get(flag);
+  if (value === undefined || value.trim() === "") throw new UsageError(`${command}: --${flag} is required`);
+  return value;
+}
+
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`cannot read fixture file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`fixture file ${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function failWith(file: string, problem: string, errors: FixtureError[]): never {
+  for (const error of errors.slice(0, MAX_REPORTED_ERRORS)) console.error(`${error.path}: ${error.message}`);
+  if (errors.length > MAX_REPORTED_ERRORS) console.error(`... and ${errors.length - MAX_REPORTED_ERRORS} more`);
+  console.error(`error: ${file} ${problem} (${errors.length} error(s)); nothing was written`);
+  throw new ReportedFailure();
+}
+
+function withDatabase<T>(file: string, use: (connection: Connection) => T): T {
+  let connection: Connection;
+  try {
+    connection = openDatabase(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`DATABASE_URL: cannot open the SQLite database ${file}: ${reason}`);
+  }
+  try {
+    return use(connection);
+  } finally {
+    connection.close();
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,63 @@
+import "reflect-metadata";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createLogger } from "./http/logger.js";
+import { startServer, type RunningServer } from "./server.js";
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    exitWithConfigError(error);
+  }
+  const logger = createLogger(config.logLevel);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    exitWithConfigError(error);
+  }
+  logger.info({ url: server.url }, "invitation API listening");
+  if (server.demo) console.log(demoBanner(server));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "draining and shutting down");
+    await server.close();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+function exitWithConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+function demoBanner({ url, demo }: RunningServer): string {
+  if (!demo) return "";
+  const key = demo.apiKey;
+  const mutation = `mutation { resendInvitation(input: { invitationId: \\"${demo.sampleInvitationId}\\" }) { __typename ... on ResendInvitationSuccess { sentTo invitation { id status expiresAt sendCount } } ... on UserError { code message } } }`;
+  return [
+    "",
+    `Demo data loaded for tenant "${demo.tenant.name}" (id ${demo.tenant.id}).`,
+    `Admin API key (shown once, stored only as a hash): ${key}`,
+    "",
+    "Resend an invitation with GraphQL:",
+    `curl -s ${url}/graphql -H 'Content-Type: application/json' -H 'Authorization: Bearer ${key}' \\`,
+    `  -d '{"query":"${mutation}"}'`,
+    "",
+    "Or through a REST compatibility path:",
+    `curl -s -X PUT '${url}/tenant/${demo.tenant.id}/admin/user/invitation/resend?id=${demo.sampleInvitationId}' -H 'X-Api-Key: ${key}'`,
+    "",
+  ].join("\n");
+}
+
+void main();

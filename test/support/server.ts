@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/http/logger.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+import { loadTestFixture, T0 } from "./harness.js";
+
+export interface TestServer {
+  readonly url: string;
+  readonly server: RunningServer;
+  readonly databaseFile: string;
+  /** Every token the server generated, in order. */
+  readonly tokens: string[];
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server on a free loopback port, over a real SQLite file seeded with the test fixture.
+ * `env` overrides configuration exactly as the environment would.
+ */
+export async function startTestServer(
+  options: { env?: Record<string, string>; clock?: boolean } = {},
+): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "invitation-api-http-"));
+  const databaseFile = join(dir, "test.db");
+  const config = loadConfig({
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATABASE_URL: databaseFile,
+    PUBLIC_URL: "https://invites.example.test",
+    LOG_LEVEL: "silent",
+    ...options.env,
+  });
+  let clock = T0;
+  const tokens: string[] = [];
+  let counter = 0;
+  const server = await startServer(config, createLogger(config.logLevel), {
+    now: options.clock === false ? undefined : () => clock,
+    generateToken: () => {
+      const token = `http-token-${++counter}-${"y".repeat(32)}`;
+      tokens.push(token);
+      return token;
+    },
+  });
+  loadTestFixture({ file: databaseFile, connection: server.connection, dispose: () => {} });
+  return {
+    url: server.url,
+    server,
+    databaseFile,
+    tokens,
+    advance: (ms) => {
+      clock += ms;
+    },
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
