@@ -14,6 +14,8 @@ export interface Config {
   readonly invitationTtlHours: number;
   readonly resendCooldownSeconds: number;
   readonly production: boolean;
+  /** Serve the in-browser GraphQL IDE at GET /graphql: on by default, off in production unless GRAPHQL_IDE=on. */
+  readonly graphqlIde: boolean;
   readonly logLevel: string;
 }
 
@@ -31,6 +33,7 @@ export function loadConfig(env: Env = process.env): Config {
   const host = text(env, "HOST") ?? "127.0.0.1";
   const port = integer(env, "PORT", 4000, 0, 65_535);
   const publicUrl = httpUrl(env, "PUBLIC_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const production = env.NODE_ENV === "production";
   const logLevel = text(env, "LOG_LEVEL") ?? "info";
   if (!LOG_LEVELS.includes(logLevel)) fail("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, logLevel);
 
@@ -44,7 +47,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl.replace(/\/+$/, ""),
     invitationTtlHours: number(env, "INVITATION_TTL_HOURS", 168, Number.MIN_VALUE, 24 * 366 * 10),
     resendCooldownSeconds: integer(env, "RESEND_COOLDOWN_SECONDS", 60, 0, 86_400 * 30),
-    production: env.NODE_ENV === "production",
+    production,
+    graphqlIde: onOff(env, "GRAPHQL_IDE") ?? !production,
     logLevel,
   };
 }
@@ -74,6 +78,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < min || value > max) fail(name, `must be an integer from ${min} to ${max}`, raw);
   return value;
+}
+
+function onOff(env: Env, name: string): boolean | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (raw !== "on" && raw !== "off") fail(name, "must be on or off", raw);
+  return raw === "on";
 }
 
 function databaseFile(env: Env): string {
