@@ -1,8 +1,9 @@
 import type { Connection } from "./connection.js";
 import { ApiKeyRepository } from "./repositories/api-key.repository.js";
-import { AuditRepository } from "./repositories/audit.repository.js";
-import { InvitationRepository } from "./repositories/invitation.repository.js";
+import { AuditListQueries, AuditRepository } from "./repositories/audit.repository.js";
+import { InvitationListQueries, InvitationRepository } from "./repositories/invitation.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
+import { TenantRepository } from "./repositories/tenant.repository.js";
 import { UserRepository } from "./repositories/user.repository.js";
 
 /**
@@ -10,19 +11,25 @@ import { UserRepository } from "./repositories/user.repository.js";
  * so a second backend means a second Store, not a second service.
  */
 export class Store {
+  readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly users: UserRepository;
   readonly invitations: InvitationRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly invitationLists: InvitationListQueries;
+  readonly auditLists: AuditListQueries;
 
   constructor(private readonly connection: Connection) {
     const { db } = connection;
+    this.tenants = new TenantRepository(db);
     this.apiKeys = new ApiKeyRepository(db);
     this.users = new UserRepository(db);
     this.invitations = new InvitationRepository(db);
     this.outbox = new OutboxRepository(db);
     this.audit = new AuditRepository(db);
+    this.invitationLists = new InvitationListQueries(db);
+    this.auditLists = new AuditListQueries(db);
   }
 
   /**

@@ -1,6 +1,9 @@
 import "reflect-metadata";
 import type { GraphQLSchema } from "graphql";
 import { buildSchemaSync } from "type-graphql";
+import { assertEveryOperationHasAccessRule } from "./access-policy.check.js";
+import { AcceptInvitationResolver } from "./resolvers/accept-invitation.resolver.js";
+import { AuditEventResolver } from "./resolvers/audit-event.resolver.js";
 import { InvitationResolver } from "./resolvers/invitation.resolver.js";
 import { ViewerResolver } from "./resolvers/viewer.resolver.js";
 
@@ -8,10 +11,12 @@ let schema: GraphQLSchema | undefined;
 
 /** The served schema, built once per process (building is the slow part of start-up). */
 export function buildGraphQLSchema(): GraphQLSchema {
-  schema ??= buildSchemaSync({
-    resolvers: [InvitationResolver, ViewerResolver],
+  if (schema) return schema;
+  schema = buildSchemaSync({
+    resolvers: [InvitationResolver, AcceptInvitationResolver, AuditEventResolver, ViewerResolver],
     validate: false,
     emitSchemaFile: false,
   });
+  assertEveryOperationHasAccessRule(schema);
   return schema;
 }

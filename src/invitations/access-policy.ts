@@ -1,20 +1,33 @@
 import { errors, type PermissionDenied } from "./errors.js";
 import type { User } from "./model.js";
 
-/** Who may call what. An operation missing from this table does not compile, so nothing is open by accident. */
-const POLICY = {
+/**
+ * Who may call what, by operation (the GraphQL root field name). `public` needs no credential (the
+ * invitation token is one), `authenticated` any valid key, `admin` an admin's key. The GraphQL layer refuses
+ * any root field missing here, so an operation added later is denied until it declares its rule.
+ */
+export const ACCESS_POLICY = {
   resendInvitation: "admin",
+  inviteUser: "admin",
+  revokeInvitation: "admin",
   invitation: "admin",
-  viewer: "any",
-} as const satisfies Record<string, "admin" | "any">;
+  invitations: "admin",
+  auditEvents: "admin",
+  viewer: "authenticated",
+  acceptInvitation: "public",
+} as const satisfies Record<string, "admin" | "authenticated" | "public">;
 
-export type Operation = keyof typeof POLICY;
+export type Operation = keyof typeof ACCESS_POLICY;
+
+export function isDeclaredOperation(name: string): name is Operation {
+  return Object.hasOwn(ACCESS_POLICY, name);
+}
 
 /** Null when allowed; otherwise the refusal, with notices saying why. */
 export function authorize(user: User, operation: Operation): PermissionDenied | null {
-  const required = POLICY[operation];
-  if (required === "any" || user.role === required) return null;
+  const required = ACCESS_POLICY[operation];
+  if (required !== "admin" || user.role === "admin") return null;
   return errors.permissionDenied([
-    `Operation '${operation}' requires the '${required}' role; the credential's user has the '${user.role}' role.`,
+    `Operation '${operation}' requires the 'admin' role; the credential's user has the '${user.role}' role.`,
   ]);
 }

@@ -13,6 +13,9 @@ export const ErrorCode = {
   USER_ALREADY_VERIFIED: "USER_ALREADY_VERIFIED",
   INVITATION_NOT_PENDING: "INVITATION_NOT_PENDING",
   RATE_LIMITED: "RATE_LIMITED",
+  INVALID_INVITATION_TOKEN: "INVALID_INVITATION_TOKEN",
+  INVITATION_EXPIRED: "INVITATION_EXPIRED",
+  INVITATION_ALREADY_PENDING: "INVITATION_ALREADY_PENDING",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -50,6 +53,15 @@ export type InvitationNotPending = ErrorResultOf<"InvitationNotPending", "INVITA
 };
 export type ResendRateLimited = ErrorResultOf<"ResendRateLimited", "RATE_LIMITED"> & {
   readonly retryAfterSeconds: number;
+};
+
+export type InvalidInvitationToken = ErrorResultOf<"InvalidInvitationToken", "INVALID_INVITATION_TOKEN">;
+export type InvitationExpired = ErrorResultOf<"InvitationExpired", "INVITATION_EXPIRED"> & {
+  readonly expiredAt: number;
+};
+export type InvitationAlreadyPending = ErrorResultOf<"InvitationAlreadyPending", "INVITATION_ALREADY_PENDING"> & {
+  /** The invitation to resend instead. */
+  readonly invitationId: number;
 };
 
 /** The refusals any authenticated operation can answer before it looks at its input. */
@@ -115,5 +127,23 @@ export const errors = {
     code: ErrorCode.RATE_LIMITED,
     message: `The invitation was sent moments ago; try again in ${retryAfterSeconds} s.`,
     retryAfterSeconds,
+  }),
+  // Unknown, replaced, revoked and used tokens are indistinguishable on purpose.
+  invalidInvitationToken: (): InvalidInvitationToken => ({
+    kind: "InvalidInvitationToken",
+    code: ErrorCode.INVALID_INVITATION_TOKEN,
+    message: "This invitation link is not valid. Ask for a new invitation.",
+  }),
+  invitationExpired: (expiredAt: number): InvitationExpired => ({
+    kind: "InvitationExpired",
+    code: ErrorCode.INVITATION_EXPIRED,
+    message: "This invitation link has expired. Ask for it to be resent.",
+    expiredAt,
+  }),
+  invitationAlreadyPending: (invitationId: number): InvitationAlreadyPending => ({
+    kind: "InvitationAlreadyPending",
+    code: ErrorCode.INVITATION_ALREADY_PENDING,
+    message: `The user already has a pending invitation (${invitationId}); use resendInvitation to send it again.`,
+    invitationId,
   }),
 };

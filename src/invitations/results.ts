@@ -1,6 +1,9 @@
 import type {
   AccessError,
   InvalidInput,
+  InvalidInvitationToken,
+  InvitationAlreadyPending,
+  InvitationExpired,
   InvitationNotFound,
   InvitationNotPending,
   ResendRateLimited,
@@ -48,3 +51,48 @@ export type InvitationLookup =
   | { readonly kind: "Found"; readonly details: InvitationDetails }
   | { readonly kind: "NotFound" }
   | AccessError;
+
+export interface AcceptInvitationInput {
+  readonly token: string;
+}
+
+export type AcceptInvitationResult =
+  | { readonly kind: "AcceptInvitationSuccess"; readonly details: InvitationDetails }
+  | InvalidInvitationToken
+  | InvitationExpired;
+
+export interface InviteUserInput {
+  readonly email: string;
+  /** Defaults to the address's local part. */
+  readonly name?: string | null;
+  /** For a user created by this invitation; an existing user's role is left as it is. */
+  readonly role?: "admin" | "member" | null;
+}
+
+export type InviteUserResult =
+  | {
+      readonly kind: "InviteUserSuccess";
+      readonly details: InvitationDetails;
+      readonly sentTo: string;
+      readonly acceptUrl: string;
+      /** False when the address belonged to an existing user of the tenant. */
+      readonly userCreated: boolean;
+    }
+  | AccessError
+  | InvalidInput
+  | UserAlreadyVerified
+  | ServiceAccountNotInvitable
+  | UserHasNoEmail
+  | InvitationAlreadyPending
+  | ResendRateLimited;
+
+export interface RevokeInvitationInput {
+  readonly invitationId: string;
+}
+
+export type RevokeInvitationResult =
+  | { readonly kind: "RevokeInvitationSuccess"; readonly details: InvitationDetails }
+  | AccessError
+  | InvalidInput
+  | InvitationNotFound
+  | InvitationNotPending;

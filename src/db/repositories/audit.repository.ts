@@ -1,6 +1,6 @@
-import { sql } from "drizzle-orm";
+import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../connection.js";
-import { auditEvents } from "../schema.js";
+import { auditEvents, type AuditEventRow } from "../schema.js";
 
 export interface AuditRecord {
   readonly tenantId: number | null;
@@ -37,5 +37,38 @@ export class AuditRepository {
 
   record(event: AuditRecord): void {
     this.insertOne.run({ ...event, details: event.details === null ? null : JSON.stringify(event.details) });
+  }
+}
+
+export interface AuditFilter {
+  readonly tenantId: number;
+  readonly action: string | null;
+}
+
+/** Listing queries for the audit trail, newest first. */
+export class AuditListQueries {
+  constructor(private readonly db: Db) {}
+
+  page(filter: AuditFilter, beforeId: number | null, limit: number): AuditEventRow[] {
+    const conditions = this.conditions(filter);
+    if (beforeId !== null) conditions.push(lt(auditEvents.id, beforeId));
+    return this.db
+      .select()
+      .from(auditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(auditEvents.id))
+      .limit(limit)
+      .all();
+  }
+
+  count(filter: AuditFilter): number {
+    const [row] = this.db.select({ n: count() }).from(auditEvents).where(and(...this.conditions(filter))).all();
+    return row?.n ?? 0;
+  }
+
+  private conditions({ tenantId, action }: AuditFilter): SQL[] {
+    const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];
+    if (action !== null) conditions.push(eq(auditEvents.action, action));
+    return conditions;
   }
 }

@@ -1,11 +1,20 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
-import { accessErrorToGraphQLError } from "../access-error.js";
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
+import { queryRefusal } from "../query-errors.js";
+import { InvitationConnection } from "../types/connections.types.js";
+import { InvitationStatus, UserRole } from "../types/enums.js";
 import { Invitation } from "../types/invitation.type.js";
+import { InviteUserInput, InviteUserResult, InviteUserSuccess } from "../types/invite-user.types.js";
 import { ResendInvitationInput } from "../types/resend-invitation.input.js";
 import { ResendInvitationResult, ResendInvitationSuccess } from "../types/resend-invitation.result.js";
+import {
+  RevokeInvitationInput,
+  RevokeInvitationResult,
+  RevokeInvitationSuccess,
+} from "../types/revoke-invitation.types.js";
 import { toUserError } from "../types/user-errors.types.js";
 
+/** Invitation management for a tenant's admins. Each resolver maps one service result, nothing more. */
 @Resolver()
 export class InvitationResolver {
   @Mutation(() => ResendInvitationResult, {
@@ -20,6 +29,39 @@ export class InvitationResolver {
     return Object.assign(new ResendInvitationSuccess(), {
       invitation: Invitation.from(result.details, now()),
       sentTo: result.sentTo,
+      clientMutationId: input.clientMutationId ?? null,
+    });
+  }
+
+  @Mutation(() => InviteUserResult, {
+    description: "Invites an address: creates the user when absent, an invitation, and queues the email.",
+  })
+  async inviteUser(
+    @Arg("input", () => InviteUserInput) input: InviteUserInput,
+    @Ctx() { service, call, now }: GraphQLContext,
+  ): Promise<typeof InviteUserResult> {
+    const role = input.role == null ? null : input.role === UserRole.ADMIN ? "admin" : "member";
+    const result = await service.inviteUser(call, { email: input.email, name: input.name, role });
+    if (result.kind !== "InviteUserSuccess") return toUserError(result);
+    return Object.assign(new InviteUserSuccess(), {
+      invitation: Invitation.from(result.details, now()),
+      sentTo: result.sentTo,
+      userCreated: result.userCreated,
+      clientMutationId: input.clientMutationId ?? null,
+    });
+  }
+
+  @Mutation(() => RevokeInvitationResult, {
+    description: "Revokes a pending or expired invitation; its link stops working at once.",
+  })
+  async revokeInvitation(
+    @Arg("input", () => RevokeInvitationInput) input: RevokeInvitationInput,
+    @Ctx() { service, call, now }: GraphQLContext,
+  ): Promise<typeof RevokeInvitationResult> {
+    const result = await service.revokeInvitation(call, { invitationId: input.invitationId });
+    if (result.kind !== "RevokeInvitationSuccess") return toUserError(result);
+    return Object.assign(new RevokeInvitationSuccess(), {
+      invitation: Invitation.from(result.details, now()),
       clientMutationId: input.clientMutationId ?? null,
     });
   }
@@ -41,11 +83,25 @@ export class InvitationResolver {
       case "Unauthenticated":
       case "TenantMismatch":
       case "PermissionDenied":
-        throw accessErrorToGraphQLError(result);
+        throw queryRefusal(result);
       default: {
         const _exhaustive: never = result;
         throw new Error(`unhandled lookup ${JSON.stringify(_exhaustive)}`);
       }
     }
+  }
+
+  @Query(() => InvitationConnection, { description: "The tenant's invitations, newest first, paginated." })
+  async invitations(
+    @Ctx() { service, call, now }: GraphQLContext,
+    @Arg("status", () => InvitationStatus, { nullable: true }) status?: InvitationStatus | null,
+    @Arg("email", () => String, { nullable: true, description: "Only the invitee with this address." })
+    email?: string | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size: 1 to 100, default 20." }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): Promise<InvitationConnection> {
+    const result = await service.listInvitations(call, { status, email, first, after });
+    if (result.kind !== "InvitationPage") throw queryRefusal(result);
+    return InvitationConnection.from(result.page, now());
   }
 }

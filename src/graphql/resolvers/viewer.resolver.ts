@@ -1,5 +1,5 @@
 import { Ctx, Query, Resolver } from "type-graphql";
-import { accessErrorToGraphQLError } from "../access-error.js";
+import { queryRefusal } from "../query-errors.js";
 import type { GraphQLContext } from "../context.js";
 import { User } from "../types/user.type.js";
 
@@ -15,7 +15,7 @@ export class ViewerResolver {
         return null;
       case "TenantMismatch":
       case "PermissionDenied":
-        throw accessErrorToGraphQLError(result);
+        throw queryRefusal(result);
       default: {
         const _exhaustive: never = result;
         throw new Error(`unhandled viewer ${JSON.stringify(_exhaustive)}`);

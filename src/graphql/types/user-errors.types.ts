@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType } from "type-graphql";
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
 import type * as Domain from "../../invitations/errors.js";
 import { ErrorCode, InvitationStatus } from "./enums.js";
 import { UserError } from "./user-error.interface.js";
@@ -59,6 +59,21 @@ export class ResendRateLimited extends UserError {
   retryAfterSeconds!: number;
 }
 
+@ObjectType({ implements: UserError, description: "The link's token is unknown, replaced, revoked or already used." })
+export class InvalidInvitationToken extends UserError {}
+
+@ObjectType({ implements: UserError, description: "The link is valid but past its expiry; ask for a resend." })
+export class InvitationExpired extends UserError {
+  @Field(() => GraphQLISODateTime)
+  expiredAt!: Date;
+}
+
+@ObjectType({ implements: UserError, description: "The user already has a pending invitation; resend it instead." })
+export class InvitationAlreadyPending extends UserError {
+  @Field(() => ID)
+  invitationId!: string;
+}
+
 type DomainError =
   | Domain.AccessError
   | Domain.InvalidInput
@@ -68,7 +83,10 @@ type DomainError =
   | Domain.ServiceAccountNotInvitable
   | Domain.UserAlreadyVerified
   | Domain.InvitationNotPending
-  | Domain.ResendRateLimited;
+  | Domain.ResendRateLimited
+  | Domain.InvalidInvitationToken
+  | Domain.InvitationExpired
+  | Domain.InvitationAlreadyPending;
 
 /** The GraphQL object for a service refusal. Exhaustive: a new refusal does not compile until it is mapped. */
 export function toUserError(error: DomainError): UserError {
@@ -98,6 +116,12 @@ export function toUserError(error: DomainError): UserError {
       return Object.assign(new InvitationNotPending(), base, { status: InvitationStatus[error.status] });
     case "ResendRateLimited":
       return Object.assign(new ResendRateLimited(), base, { retryAfterSeconds: error.retryAfterSeconds });
+    case "InvalidInvitationToken":
+      return Object.assign(new InvalidInvitationToken(), base);
+    case "InvitationExpired":
+      return Object.assign(new InvitationExpired(), base, { expiredAt: new Date(error.expiredAt) });
+    case "InvitationAlreadyPending":
+      return Object.assign(new InvitationAlreadyPending(), base, { invitationId: String(error.invitationId) });
     default: {
       const _exhaustive: never = error;
       throw new Error(`unmapped error ${JSON.stringify(_exhaustive)}`);

@@ -1,0 +1,120 @@
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
+import type { AuditEvent as AuditEventRecord } from "../../invitations/invitation-queries.js";
+import type { InvitationDetails } from "../../invitations/model.js";
+import type { Page } from "../../invitations/pagination.js";
+import { Invitation } from "./invitation.type.js";
+import { User } from "./user.type.js";
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
+  endCursor!: string | null;
+}
+
+@ObjectType()
+export class InvitationEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => Invitation)
+  node!: Invitation;
+}
+
+@ObjectType({ description: "Invitations, newest first." })
+export class InvitationConnection {
+  @Field(() => [InvitationEdge])
+  edges!: InvitationEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "Matching invitations across all pages." })
+  totalCount!: number;
+
+  static from(page: Page<InvitationDetails>, now: number): InvitationConnection {
+    return Object.assign(new InvitationConnection(), {
+      edges: page.items.map((details, i) =>
+        Object.assign(new InvitationEdge(), { cursor: page.cursors[i], node: Invitation.from(details, now) }),
+      ),
+      pageInfo: pageInfoOf(page),
+      totalCount: page.totalCount,
+    });
+  }
+}
+
+@ObjectType({ description: "Who did what to which target, when, and how it ended. Carries no secrets." })
+export class AuditEvent {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String, { description: "e.g. invitation.resend, invitation.create, invitation.revoke." })
+  action!: string;
+
+  @Field(() => String, { description: "SUCCESS or the error code that answered." })
+  outcome!: string;
+
+  @Field(() => String, { nullable: true })
+  targetType!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The target's id as the caller gave it." })
+  targetId!: string | null;
+
+  @Field(() => User, { nullable: true })
+  actor!: User | null;
+
+  @Field(() => String, { nullable: true })
+  requestId!: string | null;
+
+  @Field(() => GraphQLISODateTime)
+  createdAt!: Date;
+}
+
+@ObjectType()
+export class AuditEventEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => AuditEvent)
+  node!: AuditEvent;
+}
+
+@ObjectType({ description: "Audit events, newest first." })
+export class AuditEventConnection {
+  @Field(() => [AuditEventEdge])
+  edges!: AuditEventEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo;
+
+  @Field(() => Int)
+  totalCount!: number;
+
+  static from(page: Page<AuditEventRecord>): AuditEventConnection {
+    return Object.assign(new AuditEventConnection(), {
+      edges: page.items.map((event, i) =>
+        Object.assign(new AuditEventEdge(), {
+          cursor: page.cursors[i],
+          node: Object.assign(new AuditEvent(), {
+            id: String(event.id),
+            action: event.action,
+            outcome: event.outcome,
+            targetType: event.targetType,
+            targetId: event.targetId,
+            actor: event.actor === null ? null : User.from(event.actor),
+            requestId: event.requestId,
+            createdAt: new Date(event.createdAt),
+          }),
+        }),
+      ),
+      pageInfo: pageInfoOf(page),
+      totalCount: page.totalCount,
+    });
+  }
+}
+
+function pageInfoOf(page: Page<unknown>): PageInfo {
+  return Object.assign(new PageInfo(), { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null });
+}

@@ -1,0 +1,32 @@
+import type { Authenticator } from "../auth/authenticator.js";
+import type { Credentials } from "../auth/credentials.js";
+import type { Store } from "../db/store.js";
+import type { InvitationEmailRenderer } from "../mail/invitation-email.js";
+
+export interface InvitationSettings {
+  /** How long a sent link stays valid. */
+  readonly invitationTtlMs: number;
+  /** Minimum time between two sends of one invitation; 0 disables the cooldown. */
+  readonly resendCooldownMs: number;
+  /** Base of the accept link, without a trailing slash. */
+  readonly publicUrl: string;
+}
+
+/** Everything an operation may use. Injected whole, so tests control the clock and the tokens. */
+export interface InvitationServiceDeps {
+  readonly store: Store;
+  readonly authenticator: Authenticator;
+  readonly renderEmail: InvitationEmailRenderer;
+  readonly settings: InvitationSettings;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  /** A fresh secret invitation token. */
+  readonly generateToken: () => string;
+  readonly generateUuid: () => string;
+}
+
+/** Where a call comes from: what it presented, and the request id for the audit trail. */
+export interface CallContext {
+  readonly credentials: Credentials;
+  readonly requestId: string | null;
+}

@@ -1,0 +1,105 @@
+import type { AuditEventRow } from "../db/schema.js";
+import type { CallContext, InvitationServiceDeps } from "./deps.js";
+import { normalizeEmail } from "./email-address.js";
+import { parseEntityRef } from "./entity-ref.js";
+import { errors, type AccessError, type InvalidInput } from "./errors.js";
+import type { Gatekeeper } from "./gatekeeper.js";
+import type { Invitation, InvitationDetails, InvitationStatus, Tenant, User } from "./model.js";
+import { pageOf, parsePageRequest, type Page, type PageRequest } from "./pagination.js";
+import type { InvitationLookup } from "./results.js";
+
+export type ViewerResult = { readonly kind: "Viewer"; readonly user: User; readonly tenant: Tenant } | AccessError;
+export type InvitationPageResult =
+  | { readonly kind: "InvitationPage"; readonly page: Page<InvitationDetails> }
+  | AccessError
+  | InvalidInput;
+export type AuditEvent = AuditEventRow & { readonly actor: User | null };
+export type AuditPageResult = { readonly kind: "AuditPage"; readonly page: Page<AuditEvent> } | AccessError | InvalidInput;
+
+export interface InvitationListRequest extends PageRequest {
+  readonly status?: InvitationStatus | null;
+  readonly email?: string | null;
+}
+
+export interface AuditListRequest extends PageRequest {
+  readonly action?: string | null;
+}
+
+/** Read-only operations. Reads are not audited: the audit trail records changes and refusals of changes. */
+export class InvitationQueries {
+  constructor(
+    private readonly deps: InvitationServiceDeps,
+    private readonly gatekeeper: Gatekeeper,
+  ) {}
+
+  viewer(call: CallContext): ViewerResult {
+    const admission = this.gatekeeper.admit(call, "viewer", "viewer");
+    if (!admission.ok) return admission.error;
+    return { kind: "Viewer", user: admission.actor.user, tenant: admission.actor.tenant };
+  }
+
+  findInvitation(call: CallContext, rawId: string): InvitationLookup {
+    const admission = this.gatekeeper.admit(call, "invitation", "invitation.read", rawId);
+    if (!admission.ok) return admission.error;
+    const { tenant } = admission.actor;
+    const ref = parseEntityRef(rawId);
+    const invitation = ref && this.deps.store.invitations.findInTenant(tenant.id, ref);
+    if (!invitation) return { kind: "NotFound" };
+    const [details] = this.withPeople(tenant, [invitation]);
+    return { kind: "Found", details: details! };
+  }
+
+  listInvitations(call: CallContext, request: InvitationListRequest): InvitationPageResult {
+    const admission = this.gatekeeper.admit(call, "invitations", "invitation.list");
+    if (!admission.ok) return admission.error;
+    const { tenant } = admission.actor;
+    const paging = parsePageRequest(request);
+    const email = request.email == null ? null : normalizeEmail(request.email);
+    const fieldErrors = paging.ok ? [] : [...paging.fieldErrors];
+    if (request.email != null && email === null) fieldErrors.push({ path: ["email"], message: "Must be a valid email address." });
+    if (!paging.ok || fieldErrors.length > 0) return errors.invalidInput(fieldErrors);
+
+    const { invitationLists } = this.deps.store;
+    const filter = { tenantId: tenant.id, status: request.status ?? null, email, now: this.deps.now() };
+    const page = pageOf(
+      (beforeId, limit) => invitationLists.page(filter, beforeId, limit),
+      invitationLists.count(filter),
+      paging.limit,
+      paging.beforeId,
+    );
+    return { kind: "InvitationPage", page: { ...page, items: this.withPeople(tenant, page.items) } };
+  }
+
+  listAuditEvents(call: CallContext, request: AuditListRequest): AuditPageResult {
+    const admission = this.gatekeeper.admit(call, "auditEvents", "audit.list");
+    if (!admission.ok) return admission.error;
+    const { tenant } = admission.actor;
+    const paging = parsePageRequest(request);
+    if (!paging.ok) return errors.invalidInput(paging.fieldErrors);
+
+    const { auditLists, users } = this.deps.store;
+    const filter = { tenantId: tenant.id, action: request.action ?? null };
+    const page = pageOf(
+      (beforeId, limit) => auditLists.page(filter, beforeId, limit),
+      auditLists.count(filter),
+      paging.limit,
+      paging.beforeId,
+    );
+    const actorIds = page.items.flatMap((event) => (event.actorUserId === null ? [] : [event.actorUserId]));
+    const actors = new Map(users.findManyInTenant(tenant.id, actorIds).map((user) => [user.id, user]));
+    const items = page.items.map((event) => ({ ...event, actor: actors.get(event.actorUserId ?? 0) ?? null }));
+    return { kind: "AuditPage", page: { ...page, items } };
+  }
+
+  /** Joins invitees and inviters in one query for the whole page. */
+  private withPeople(tenant: Tenant, invitations: readonly Invitation[]): InvitationDetails[] {
+    const ids = invitations.flatMap((i) => (i.inviterId === null ? [i.userId] : [i.userId, i.inviterId]));
+    const people = new Map(this.deps.store.users.findManyInTenant(tenant.id, ids).map((user) => [user.id, user]));
+    return invitations.map((invitation) => {
+      const invitee = people.get(invitation.userId);
+      if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
+      const inviter = invitation.inviterId === null ? null : (people.get(invitation.inviterId) ?? null);
+      return { invitation, invitee, inviter, tenant };
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import type { Actor } from "../auth/authenticator.js";
+import { hashSecret } from "../auth/secrets.js";
+import type { InvitationServiceDeps } from "./deps.js";
+import { errors, type ResendRateLimited } from "./errors.js";
+import type { Invitation, InvitationDetails, User } from "./model.js";
+
+export interface Sent {
+  readonly kind: "Sent";
+  readonly details: InvitationDetails;
+  readonly sentTo: string;
+  readonly acceptUrl: string;
+}
+
+/**
+ * Sends an invitation: a new token replaces the old one (which dies at once), the lifetime restarts,
+ * the send is counted and the email is queued. Creates the invitation when there is none.
+ * Runs inside the caller's transaction, which also re-reads `existing`, so concurrent sends serialise.
+ */
+export function sendInvitation(
+  deps: InvitationServiceDeps,
+  actor: Actor,
+  invitee: User & { email: string },
+  existing: Invitation | null,
+): Sent | ResendRateLimited {
+  const { store, settings } = deps;
+  const now = deps.now();
+
+  if (existing && existing.lastSentAt !== null && settings.resendCooldownMs > 0) {
+    const waitMs = existing.lastSentAt + settings.resendCooldownMs - now;
+    if (waitMs > 0) return errors.resendRateLimited(Math.ceil(waitMs / 1000));
+  }
+
+  const token = deps.generateToken();
+  const tokenHash = hashSecret(token);
+  const expiresAt = now + settings.invitationTtlMs;
+  let invitation: Invitation;
+  if (existing) {
+    store.outbox.cancelQueuedForInvitation(existing.id);
+    invitation = store.invitations.rotateToken({ id: existing.id, tokenHash, expiresAt, now });
+  } else {
+    invitation = store.invitations.insert({
+      uuid: deps.generateUuid(),
+      tenantId: actor.tenant.id,
+      userId: invitee.id,
+      inviterId: actor.user.id,
+      tokenHash,
+      expiresAt,
+      now,
+    });
+  }
+
+  const inviter =
+    invitation.inviterId === null ? null : (store.users.findInTenant(actor.tenant.id, { id: invitation.inviterId }) ?? null);
+  const acceptUrl = `${settings.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
+  const email = deps.renderEmail({
+    tenantName: actor.tenant.name,
+    inviterName: (inviter ?? actor.user).name,
+    inviteeName: invitee.name,
+    acceptUrl,
+    expiresAt,
+  });
+  store.outbox.enqueue({
+    tenantId: actor.tenant.id,
+    invitationId: invitation.id,
+    tokenHash,
+    toAddress: invitee.email,
+    subject: email.subject,
+    textBody: email.text,
+    htmlBody: email.html,
+    now,
+  });
+  return {
+    kind: "Sent",
+    details: { invitation, invitee, inviter, tenant: actor.tenant },
+    sentTo: invitee.email,
+    acceptUrl,
+  };
+}
+
+/** Whether this person can be (re)invited at all; null when they can. */
+export function inviteeRefusal(invitee: User) {
+  if (invitee.kind === "service_account") return errors.serviceAccountNotInvitable();
+  if (invitee.email === null) return errors.userHasNoEmail();
+  if (invitee.emailVerifiedAt !== null) return errors.userAlreadyVerified();
+  return null;
+}
+
+export function hasEmail(user: User): user is User & { email: string } {
+  return user.email !== null;
+}

@@ -1,0 +1,95 @@
+import type { CallContext, InvitationServiceDeps } from "./deps.js";
+import { normalizeEmail } from "./email-address.js";
+import { errors, type FieldError } from "./errors.js";
+import type { Gatekeeper } from "./gatekeeper.js";
+import { hasEmail, inviteeRefusal, sendInvitation } from "./invitation-sender.js";
+import type { InviteUserInput, InviteUserResult } from "./results.js";
+
+const ACTION = "invitation.create";
+const MAX_NAME_LENGTH = 200;
+
+/**
+ * Invites a person by address: creates the user in the caller's tenant when absent, then an invitation,
+ * and queues the email, all in one transaction. An existing pending invitation is not duplicated.
+ */
+export function inviteUser(
+  deps: InvitationServiceDeps,
+  gatekeeper: Gatekeeper,
+  call: CallContext,
+  input: InviteUserInput,
+): InviteUserResult {
+  const admission = gatekeeper.admit(call, "inviteUser", ACTION, input.email.slice(0, 200));
+  if (!admission.ok) return admission.error;
+  const { actor } = admission;
+  const { store } = deps;
+
+  const parsed = parseInput(input);
+  if ("fieldErrors" in parsed) {
+    const refusal = errors.invalidInput(parsed.fieldErrors);
+    store.transaction(() =>
+      gatekeeper.audit(call, actor, { action: ACTION, targetType: null, targetId: null, outcome: refusal.code }),
+    );
+    return refusal;
+  }
+
+  return store.transaction(() => {
+    const result = inviteWithinTransaction(parsed);
+    gatekeeper.audit(call, actor, {
+      action: ACTION,
+      targetType: "user",
+      targetId: result.kind === "InviteUserSuccess" ? String(result.details.invitee.id) : null,
+      outcome: result.kind === "InviteUserSuccess" ? "SUCCESS" : result.code,
+      details: result.kind === "InviteUserSuccess" ? { invitationId: result.details.invitation.id } : null,
+    });
+    return result;
+  });
+
+  function inviteWithinTransaction(invite: ParsedInvite): InviteUserResult {
+    const now = deps.now();
+    const tenantId = actor.tenant.id;
+    const existing = store.users.findByEmail(tenantId, invite.email);
+    const invitee =
+      existing ??
+      store.users.insert({
+        uuid: deps.generateUuid(),
+        tenantId,
+        name: invite.name,
+        email: invite.email,
+        role: invite.role,
+        now,
+      });
+    const refusal = inviteeRefusal(invitee);
+    if (refusal) return refusal;
+    if (!hasEmail(invitee)) throw new Error("inviteeRefusal lets no user without email through");
+    const pending = existing ? store.invitations.findLatestPendingForUser(tenantId, invitee.id) : undefined;
+    if (pending) return errors.invitationAlreadyPending(pending.id);
+
+    const sent = sendInvitation(deps, actor, invitee, null);
+    if (sent.kind !== "Sent") return sent;
+    return {
+      kind: "InviteUserSuccess",
+      details: sent.details,
+      sentTo: sent.sentTo,
+      acceptUrl: sent.acceptUrl,
+      userCreated: existing === undefined,
+    };
+  }
+}
+
+interface ParsedInvite {
+  readonly email: string;
+  readonly name: string;
+  readonly role: "admin" | "member";
+}
+
+function parseInput(input: InviteUserInput): ParsedInvite | { fieldErrors: FieldError[] } {
+  const fieldErrors: FieldError[] = [];
+  const email = normalizeEmail(input.email);
+  if (email === null) fieldErrors.push({ path: ["input", "email"], message: "Must be a valid email address." });
+  const name = (input.name ?? "").trim() || (email ?? "").split("@")[0]!;
+  if (input.name != null && (input.name.trim().length === 0 || input.name.trim().length > MAX_NAME_LENGTH)) {
+    fieldErrors.push({ path: ["input", "name"], message: `Must be 1 to ${MAX_NAME_LENGTH} characters.` });
+  }
+  if (fieldErrors.length > 0 || email === null) return { fieldErrors };
+  return { email, name, role: input.role ?? "member" };
+}

@@ -1,0 +1,39 @@
+import { buildSchema, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { assertEveryOperationHasAccessRule } from "../../src/graphql/access-policy.check.js";
+import { servedSchemaSdl } from "../../src/graphql/schema-sdl.js";
+import { projectRoot } from "../../src/paths.js";
+
+it("the committed schema.graphql is the schema the server serves (run `npm run schema:print` after a change)", () => {
+  expect(readFileSync(join(projectRoot, "schema.graphql"), "utf8")).toBe(servedSchemaSdl());
+});
+
+it("the committed schema is valid SDL with the contract's names", () => {
+  const schema = buildSchema(readFileSync(join(projectRoot, "schema.graphql"), "utf8"));
+  const union = schema.getType("ResendInvitationResult");
+  expect(union && "getTypes" in union ? union.getTypes().map((t) => t.name).sort() : []).toEqual(
+    [
+      "ResendInvitationSuccess",
+      "Unauthenticated",
+      "PermissionDenied",
+      "TenantMismatch",
+      "InvitationNotFound",
+      "UserNotFound",
+      "InvalidInput",
+      "UserHasNoEmail",
+      "ServiceAccountNotInvitable",
+      "UserAlreadyVerified",
+      "InvitationNotPending",
+      "ResendRateLimited",
+    ].sort(),
+  );
+});
+
+it("refuses to serve an operation that has no access rule", () => {
+  const withUndeclared = new GraphQLSchema({
+    query: new GraphQLObjectType({ name: "Query", fields: { viewer: { type: GraphQLString }, secrets: { type: GraphQLString } } }),
+  });
+  expect(() => assertEveryOperationHasAccessRule(withUndeclared)).toThrow(/secrets/);
+});
