@@ -1,0 +1,114 @@
+import type { ApolloServer } from "@apollo/server";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { buildGraphQLSchema } from "../../src/graphql/build-schema.js";
+import type { GraphQLContext } from "../../src/graphql/context.js";
+import { execute, startApollo } from "../support/apollo.js";
+import { createHarness, KEYS, type Harness } from "../support/harness.js";
+
+type Caller = "anonymous" | "member" | "otherTenantAdmin" | "admin";
+const KEY_OF: Record<Caller, string | null> = {
+  anonymous: null,
+  member: KEYS.acmeMember,
+  otherTenantAdmin: KEYS.globexAdmin,
+  admin: KEYS.acmeAdmin,
+};
+
+/**
+ * One row per root field of the served schema, aimed at Acme's data. Outcomes: a mutation's __typename,
+ * or for queries `error:CODE`, `null`, or `data`. A field missing here fails the first test, so every new
+ * operation must state who may call it.
+ */
+const MATRIX: Record<string, { document: string; expect: Record<Caller, string> }> = {
+  resendInvitation: {
+    document: `mutation { resendInvitation(input: { invitationId: "9001" }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      otherTenantAdmin: "InvitationNotFound",
+      admin: "ResendInvitationSuccess",
+    },
+  },
+  inviteUser: {
+    document: `mutation { inviteUser(input: { email: "matrix@acme.test" }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      // Creates the address in the caller's own tenant: nothing of Acme's is touched.
+      otherTenantAdmin: "InviteUserSuccess",
+      admin: "InviteUserSuccess",
+    },
+  },
+  revokeInvitation: {
+    document: `mutation { revokeInvitation(input: { invitationId: "9001" }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      otherTenantAdmin: "InvitationNotFound",
+      admin: "RevokeInvitationSuccess",
+    },
+  },
+  acceptInvitation: {
+    document: `mutation { acceptInvitation(input: { token: "not-a-real-token" }) { __typename } }`,
+    expect: {
+      anonymous: "InvalidInvitationToken",
+      member: "InvalidInvitationToken",
+      otherTenantAdmin: "InvalidInvitationToken",
+      admin: "InvalidInvitationToken",
+    },
+  },
+  invitation: {
+    document: `{ invitation(id: "9001") { id } }`,
+    expect: { anonymous: "error:UNAUTHENTICATED", member: "error:PERMISSION_DENIED", otherTenantAdmin: "null", admin: "data" },
+  },
+  invitations: {
+    document: `{ invitations(status: PENDING) { totalCount edges { node { id } } } }`,
+    expect: { anonymous: "error:UNAUTHENTICATED", member: "error:PERMISSION_DENIED", otherTenantAdmin: "data", admin: "data" },
+  },
+  auditEvents: {
+    document: `{ auditEvents { totalCount } }`,
+    expect: { anonymous: "error:UNAUTHENTICATED", member: "error:PERMISSION_DENIED", otherTenantAdmin: "data", admin: "data" },
+  },
+  viewer: {
+    document: `{ viewer { id } }`,
+    expect: { anonymous: "null", member: "data", otherTenantAdmin: "data", admin: "data" },
+  },
+};
+
+const rootFields = () => {
+  const schema = buildGraphQLSchema();
+  return [schema.getQueryType(), schema.getMutationType()].flatMap((root) => Object.keys(root?.getFields() ?? {}));
+};
+
+let apollo: ApolloServer<GraphQLContext>;
+let h: Harness;
+beforeAll(async () => {
+  apollo = await startApollo();
+});
+afterAll(() => apollo.stop());
+beforeEach(() => {
+  h = createHarness();
+});
+afterEach(() => h.dispose());
+
+it("covers every query and mutation of the served schema", () => {
+  expect(rootFields().filter((field) => !(field in MATRIX))).toEqual([]);
+});
+
+describe.each(Object.keys(MATRIX))("%s", (field) => {
+  it.each(Object.keys(KEY_OF) as Caller[])("as %s", async (caller) => {
+    const { document, expect: expected } = MATRIX[field]!;
+    const result = await execute(apollo, h, document, {}, KEY_OF[caller]);
+    const value = result.data?.[field] as { __typename?: string } | null | undefined;
+    const outcome = result.errors?.length
+      ? `error:${String(result.errors[0]!.extensions?.code)}`
+      : value === null
+        ? "null"
+        : (value?.__typename ?? "data");
+    expect(outcome).toBe(expected[caller]);
+  });
+});
+
+it("shows another tenant's admin none of Acme's invitations", async () => {
+  const result = await execute(apollo, h, `{ invitations { edges { node { id } } } }`, {}, KEYS.globexAdmin);
+  expect(result.data).toEqual({ invitations: { edges: [{ node: { id: "9100" } }] } });
+});

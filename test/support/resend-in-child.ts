@@ -1,0 +1,21 @@
+// Child process for the cross-process concurrency test: opens its own connection to the shared SQLite file,
+// waits for the common start time, resends invitation 9001 once, and prints the outcome's kind.
+import "reflect-metadata";
+import { createContainer } from "../../src/container.js";
+import { openDatabase } from "../../src/db/connection.js";
+
+const [file, startAt] = process.argv.slice(2);
+const connection = openDatabase(file!);
+const container = createContainer({
+  connection,
+  settings: { invitationTtlMs: 3_600_000, resendCooldownMs: 60_000, publicUrl: "http://localhost" },
+});
+const wait = Number(startAt) - Date.now();
+setTimeout(async () => {
+  const result = await container.service.resendInvitation(
+    { credentials: { apiKey: "acme-admin-key-0000000000000001", tenantHeader: null }, requestId: null },
+    { invitationId: "9001" },
+  );
+  process.stdout.write(result.kind);
+  connection.close();
+}, Math.max(0, wait));
