@@ -76,7 +76,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) fail(name, `must be an integer from ${min} to ${max}`, raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max)
+    fail(name, `must be an integer from ${min} to ${max}`, raw);
   return value;
 }
 
@@ -110,7 +111,11 @@ function smtpUrl(env: Env): string | null {
   if (raw === undefined) return null;
   const url = URL.canParse(raw) ? new URL(raw) : null;
   if (!url || (url.protocol !== "smtp:" && url.protocol !== "smtps:") || !url.hostname) {
-    fail("SMTP_URL", "must be an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@127.0.0.1:2525", redact(raw));
+    fail(
+      "SMTP_URL",
+      "must be an smtp:// or smtps:// URL with a host, e.g. smtp://user:pass@127.0.0.1:2525",
+      redact(raw),
+    );
   }
   return raw;
 }

@@ -53,7 +53,9 @@ function appliedMigrationCount({ sqlite }: Connection): number {
 let shipped: number | undefined;
 function shippedMigrationCount(): number {
   shipped ??= (
-    JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: unknown[] }
+    JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as {
+      entries: unknown[];
+    }
   ).entries.length;
   return shipped;
 }

@@ -11,6 +11,8 @@ export function assertEveryOperationHasAccessRule(schema: GraphQLSchema): void {
     root ? Object.keys(root.getFields()).filter((field) => !isDeclaredOperation(field)) : [],
   );
   if (undeclared.length > 0) {
-    throw new Error(`No access rule for ${undeclared.join(", ")}: add it to ACCESS_POLICY before serving it.`);
+    throw new Error(
+      `No access rule for ${undeclared.join(", ")}: add it to ACCESS_POLICY before serving it.`,
+    );
   }
 }

@@ -27,7 +27,11 @@ export interface ApolloOptions {
   readonly plugins?: ApolloServerPlugin<GraphQLContext>[];
 }
 
-export function createApolloServer({ logger, production, plugins = [] }: ApolloOptions): ApolloServer<GraphQLContext> {
+export function createApolloServer({
+  logger,
+  production,
+  plugins = [],
+}: ApolloOptions): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     schema: buildGraphQLSchema(),
     logger,
@@ -40,7 +44,11 @@ export function createApolloServer({ logger, production, plugins = [] }: ApolloO
 }
 
 /** Failures nobody can act on (bugs, the database gone) reach the client as a bare INTERNAL_SERVER_ERROR. */
-function maskUnexpected(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+function maskUnexpected(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  logger: Logger,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (CLIENT_ERROR_CODES.has(code)) {
     const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};

@@ -43,7 +43,9 @@ export function acceptInvitation(
     const invitee = store.users.findInTenant(invitation.tenantId, { id: invitation.userId });
     if (!tenant || !invitee) throw new Error(`invitation ${invitation.id} lost its tenant or invitee`);
     const inviter =
-      accepted.inviterId === null ? null : (store.users.findInTenant(tenant.id, { id: accepted.inviterId }) ?? null);
+      accepted.inviterId === null
+        ? null
+        : (store.users.findInTenant(tenant.id, { id: accepted.inviterId }) ?? null);
     return { kind: "AcceptInvitationSuccess", details: { invitation: accepted, invitee, inviter, tenant } };
   });
 }

@@ -59,7 +59,10 @@ export type InvalidInvitationToken = ErrorResultOf<"InvalidInvitationToken", "IN
 export type InvitationExpired = ErrorResultOf<"InvitationExpired", "INVITATION_EXPIRED"> & {
   readonly expiredAt: number;
 };
-export type InvitationAlreadyPending = ErrorResultOf<"InvitationAlreadyPending", "INVITATION_ALREADY_PENDING"> & {
+export type InvitationAlreadyPending = ErrorResultOf<
+  "InvitationAlreadyPending",
+  "INVITATION_ALREADY_PENDING"
+> & {
   /** The invitation to resend instead. */
   readonly invitationId: number;
 };

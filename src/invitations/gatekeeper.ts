@@ -3,7 +3,8 @@ import { authorize, type Operation } from "./access-policy.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import type { AccessError } from "./errors.js";
 
-export type Admission = { readonly ok: true; readonly actor: Actor } | { readonly ok: false; readonly error: AccessError };
+export type Admission =
+  { readonly ok: true; readonly actor: Actor } | { readonly ok: false; readonly error: AccessError };
 
 export interface AuditEntry {
   readonly action: string;

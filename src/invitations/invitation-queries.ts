@@ -8,13 +8,13 @@ import type { Invitation, InvitationDetails, InvitationStatus, Tenant, User } fr
 import { pageOf, parsePageRequest, type Page, type PageRequest } from "./pagination.js";
 import type { InvitationLookup } from "./results.js";
 
-export type ViewerResult = { readonly kind: "Viewer"; readonly user: User; readonly tenant: Tenant } | AccessError;
+export type ViewerResult =
+  { readonly kind: "Viewer"; readonly user: User; readonly tenant: Tenant } | AccessError;
 export type InvitationPageResult =
-  | { readonly kind: "InvitationPage"; readonly page: Page<InvitationDetails> }
-  | AccessError
-  | InvalidInput;
+  { readonly kind: "InvitationPage"; readonly page: Page<InvitationDetails> } | AccessError | InvalidInput;
 export type AuditEvent = AuditEventRow & { readonly actor: User | null };
-export type AuditPageResult = { readonly kind: "AuditPage"; readonly page: Page<AuditEvent> } | AccessError | InvalidInput;
+export type AuditPageResult =
+  { readonly kind: "AuditPage"; readonly page: Page<AuditEvent> } | AccessError | InvalidInput;
 
 export interface InvitationListRequest extends PageRequest {
   readonly status?: InvitationStatus | null;
@@ -56,7 +56,8 @@ export class InvitationQueries {
     const paging = parsePageRequest(request);
     const email = request.email == null ? null : normalizeEmail(request.email);
     const fieldErrors = paging.ok ? [] : [...paging.fieldErrors];
-    if (request.email != null && email === null) fieldErrors.push({ path: ["email"], message: "Must be a valid email address." });
+    if (request.email != null && email === null)
+      fieldErrors.push({ path: ["email"], message: "Must be a valid email address." });
     if (!paging.ok || fieldErrors.length > 0) return errors.invalidInput(fieldErrors);
 
     const { invitationLists } = this.deps.store;
@@ -87,14 +88,19 @@ export class InvitationQueries {
     );
     const actorIds = page.items.flatMap((event) => (event.actorUserId === null ? [] : [event.actorUserId]));
     const actors = new Map(users.findManyInTenant(tenant.id, actorIds).map((user) => [user.id, user]));
-    const items = page.items.map((event) => ({ ...event, actor: actors.get(event.actorUserId ?? 0) ?? null }));
+    const items = page.items.map((event) => ({
+      ...event,
+      actor: actors.get(event.actorUserId ?? 0) ?? null,
+    }));
     return { kind: "AuditPage", page: { ...page, items } };
   }
 
   /** Joins invitees and inviters in one query for the whole page. */
   private withPeople(tenant: Tenant, invitations: readonly Invitation[]): InvitationDetails[] {
     const ids = invitations.flatMap((i) => (i.inviterId === null ? [i.userId] : [i.userId, i.inviterId]));
-    const people = new Map(this.deps.store.users.findManyInTenant(tenant.id, ids).map((user) => [user.id, user]));
+    const people = new Map(
+      this.deps.store.users.findManyInTenant(tenant.id, ids).map((user) => [user.id, user]),
+    );
     return invitations.map((invitation) => {
       const invitee = people.get(invitation.userId);
       if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);

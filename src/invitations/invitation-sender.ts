@@ -50,7 +50,9 @@ export function sendInvitation(
   }
 
   const inviter =
-    invitation.inviterId === null ? null : (store.users.findInTenant(actor.tenant.id, { id: invitation.inviterId }) ?? null);
+    invitation.inviterId === null
+      ? null
+      : (store.users.findInTenant(actor.tenant.id, { id: invitation.inviterId }) ?? null);
   const acceptUrl = `${settings.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
   const email = deps.renderEmail({
     tenantName: actor.tenant.name,

@@ -27,7 +27,12 @@ export function inviteUser(
   if ("fieldErrors" in parsed) {
     const refusal = errors.invalidInput(parsed.fieldErrors);
     store.transaction(() =>
-      gatekeeper.audit(call, actor, { action: ACTION, targetType: null, targetId: null, outcome: refusal.code }),
+      gatekeeper.audit(call, actor, {
+        action: ACTION,
+        targetType: null,
+        targetId: null,
+        outcome: refusal.code,
+      }),
     );
     return refusal;
   }
@@ -85,7 +90,8 @@ interface ParsedInvite {
 function parseInput(input: InviteUserInput): ParsedInvite | { fieldErrors: FieldError[] } {
   const fieldErrors: FieldError[] = [];
   const email = normalizeEmail(input.email);
-  if (email === null) fieldErrors.push({ path: ["input", "email"], message: "Must be a valid email address." });
+  if (email === null)
+    fieldErrors.push({ path: ["input", "email"], message: "Must be a valid email address." });
   const name = (input.name ?? "").trim() || (email ?? "").split("@")[0]!;
   if (input.name != null && (input.name.trim().length === 0 || input.name.trim().length > MAX_NAME_LENGTH)) {
     fieldErrors.push({ path: ["input", "name"], message: `Must be 1 to ${MAX_NAME_LENGTH} characters.` });

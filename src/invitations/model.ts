@@ -11,7 +11,10 @@ export type EntityRef = { readonly id: number } | { readonly uuid: string };
 export type InvitationStatus = "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED";
 
 /** EXPIRED is never stored: it is a pending invitation seen after its `expiresAt`. */
-export function effectiveStatus(invitation: Pick<Invitation, "status" | "expiresAt">, now: number): InvitationStatus {
+export function effectiveStatus(
+  invitation: Pick<Invitation, "status" | "expiresAt">,
+  now: number,
+): InvitationStatus {
   switch (invitation.status) {
     case "accepted":
       return "ACCEPTED";

@@ -51,5 +51,10 @@ export function pageOf<T extends { id: number }>(
 ): Page<T> {
   const rows = fetch(beforeId, limit + 1);
   const items = rows.slice(0, limit);
-  return { items, cursors: items.map((row) => encodeCursor(row.id)), hasNextPage: rows.length > limit, totalCount };
+  return {
+    items,
+    cursors: items.map((row) => encodeCursor(row.id)),
+    hasNextPage: rows.length > limit,
+    totalCount,
+  };
 }

@@ -95,7 +95,9 @@ function parseTarget(input: ResendInvitationInput): Target | { fieldErrors: Fiel
   const given = (["invitationId", "userId"] as const).filter((field) => input[field] != null);
   if (given.length !== 1) {
     const message =
-      given.length === 0 ? "Provide one of invitationId or userId." : "Provide only one of invitationId or userId.";
+      given.length === 0
+        ? "Provide one of invitationId or userId."
+        : "Provide only one of invitationId or userId.";
     return { fieldErrors: [{ path: ["input"], message }] };
   }
   const field = given[0]!;

@@ -34,7 +34,9 @@ export function revokeInvitation(
 
   function revoke(): RevokeInvitationResult {
     if (ref === null) {
-      return errors.invalidInput([{ path: ["input", "invitationId"], message: "Must be a positive integer id or a UUID." }]);
+      return errors.invalidInput([
+        { path: ["input", "invitationId"], message: "Must be a positive integer id or a UUID." },
+      ]);
     }
     const invitation = store.invitations.findInTenant(actor.tenant.id, ref);
     if (!invitation) return errors.invitationNotFound();

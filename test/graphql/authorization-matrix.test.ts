@@ -58,15 +58,30 @@ const MATRIX: Record<string, { document: string; expect: Record<Caller, string> 
   },
   invitation: {
     document: `{ invitation(id: "9001") { id } }`,
-    expect: { anonymous: "error:UNAUTHENTICATED", member: "error:PERMISSION_DENIED", otherTenantAdmin: "null", admin: "data" },
+    expect: {
+      anonymous: "error:UNAUTHENTICATED",
+      member: "error:PERMISSION_DENIED",
+      otherTenantAdmin: "null",
+      admin: "data",
+    },
   },
   invitations: {
     document: `{ invitations(status: PENDING) { totalCount edges { node { id } } } }`,
-    expect: { anonymous: "error:UNAUTHENTICATED", member: "error:PERMISSION_DENIED", otherTenantAdmin: "data", admin: "data" },
+    expect: {
+      anonymous: "error:UNAUTHENTICATED",
+      member: "error:PERMISSION_DENIED",
+      otherTenantAdmin: "data",
+      admin: "data",
+    },
   },
   auditEvents: {
     document: `{ auditEvents { totalCount } }`,
-    expect: { anonymous: "error:UNAUTHENTICATED", member: "error:PERMISSION_DENIED", otherTenantAdmin: "data", admin: "data" },
+    expect: {
+      anonymous: "error:UNAUTHENTICATED",
+      member: "error:PERMISSION_DENIED",
+      otherTenantAdmin: "data",
+      admin: "data",
+    },
   },
   viewer: {
     document: `{ viewer { id } }`,
@@ -76,7 +91,9 @@ const MATRIX: Record<string, { document: string; expect: Record<Caller, string> 
 
 const rootFields = () => {
   const schema = buildGraphQLSchema();
-  return [schema.getQueryType(), schema.getMutationType()].flatMap((root) => Object.keys(root?.getFields() ?? {}));
+  return [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
+    Object.keys(root?.getFields() ?? {}),
+  );
 };
 
 let apollo: ApolloServer<GraphQLContext>;

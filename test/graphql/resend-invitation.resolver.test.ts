@@ -27,7 +27,14 @@ function graphQLShape(expected: Record<string, unknown>) {
 
 describe("resendInvitation resolver", () => {
   it.each(RESEND_CASES)("$name → $expect.kind", async ({ input, key, tenant, expect: expected }) => {
-    const result = await execute(apollo, h, RESEND_MUTATION, { input }, key === undefined ? KEYS.acmeAdmin : key, tenant ?? null);
+    const result = await execute(
+      apollo,
+      h,
+      RESEND_MUTATION,
+      { input },
+      key === undefined ? KEYS.acmeAdmin : key,
+      tenant ?? null,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.resendInvitation).toMatchObject(graphQLShape(expected));
   });
@@ -58,30 +65,62 @@ describe("resendInvitation resolver", () => {
   });
 
   it("carries the error members' own fields", async () => {
-    const denied = await execute(apollo, h, RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeMember);
-    expect(denied.data?.resendInvitation).toMatchObject({ code: "PERMISSION_DENIED", notices: [expect.stringMatching(/admin/)] });
+    const denied = await execute(
+      apollo,
+      h,
+      RESEND_MUTATION,
+      { input: { invitationId: "9001" } },
+      KEYS.acmeMember,
+    );
+    expect(denied.data?.resendInvitation).toMatchObject({
+      code: "PERMISSION_DENIED",
+      notices: [expect.stringMatching(/admin/)],
+    });
     const invalid = await execute(apollo, h, RESEND_MUTATION, { input: { userId: "x" } }, KEYS.acmeAdmin);
     expect(invalid.data?.resendInvitation).toMatchObject({
       __typename: "InvalidInput",
       fieldErrors: [{ path: ["input", "userId"], message: expect.any(String) }],
     });
     await execute(apollo, h, RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
-    const limited = await execute(apollo, h, RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
-    expect(limited.data?.resendInvitation).toMatchObject({ __typename: "ResendRateLimited", retryAfterSeconds: 60 });
+    const limited = await execute(
+      apollo,
+      h,
+      RESEND_MUTATION,
+      { input: { invitationId: "9001" } },
+      KEYS.acmeAdmin,
+    );
+    expect(limited.data?.resendInvitation).toMatchObject({
+      __typename: "ResendRateLimited",
+      retryAfterSeconds: 60,
+    });
   });
 
   it("masks an unexpected failure as INTERNAL_SERVER_ERROR without internals", async () => {
     h.db.connection.sqlite.exec("DROP TABLE audit_events");
-    const result = await execute(apollo, h, RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
+    const result = await execute(
+      apollo,
+      h,
+      RESEND_MUTATION,
+      { input: { invitationId: "9001" } },
+      KEYS.acmeAdmin,
+    );
     expect(result.data).toBeNull();
     expect(result.errors).toEqual([
-      { message: "Internal server error", path: ["resendInvitation"], extensions: { code: "INTERNAL_SERVER_ERROR" } },
+      {
+        message: "Internal server error",
+        path: ["resendInvitation"],
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      },
     ]);
     expect(JSON.stringify(result)).not.toMatch(/audit|SQL|stack/i);
   });
 
   it("rejects a malformed document with a standard validation error", async () => {
-    const result = await execute(apollo, h, "mutation { resendInvitation(input: { nope: 1 }) { __typename } }");
+    const result = await execute(
+      apollo,
+      h,
+      "mutation { resendInvitation(input: { nope: 1 }) { __typename } }",
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 });

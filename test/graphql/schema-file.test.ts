@@ -13,7 +13,14 @@ it("the committed schema.graphql is the schema the server serves (run `npm run s
 it("the committed schema is valid SDL with the contract's names", () => {
   const schema = buildSchema(readFileSync(join(projectRoot, "schema.graphql"), "utf8"));
   const union = schema.getType("ResendInvitationResult");
-  expect(union && "getTypes" in union ? union.getTypes().map((t) => t.name).sort() : []).toEqual(
+  expect(
+    union && "getTypes" in union
+      ? union
+          .getTypes()
+          .map((t) => t.name)
+          .sort()
+      : [],
+  ).toEqual(
     [
       "ResendInvitationSuccess",
       "Unauthenticated",
@@ -33,7 +40,10 @@ it("the committed schema is valid SDL with the contract's names", () => {
 
 it("refuses to serve an operation that has no access rule", () => {
   const withUndeclared = new GraphQLSchema({
-    query: new GraphQLObjectType({ name: "Query", fields: { viewer: { type: GraphQLString }, secrets: { type: GraphQLString } } }),
+    query: new GraphQLObjectType({
+      name: "Query",
+      fields: { viewer: { type: GraphQLString }, secrets: { type: GraphQLString } },
+    }),
   });
   expect(() => assertEveryOperationHasAccessRule(withUndeclared)).toThrow(/secrets/);
 });

@@ -48,11 +48,16 @@ describe("resendInvitation over HTTP", () => {
   });
 
   it("treats two different keys, or a non-Bearer Authorization, as unauthenticated", async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { authorization: `Bearer ${KEYS.acmeAdmin}`, "x-api-key": KEYS.globexAdmin },
       { authorization: `Basic ${KEYS.acmeAdmin}` },
-    ]) {
-      const response = await postGraphQL(s.url, { query: RESEND_MUTATION, variables: { input: { invitationId: "9001" } } }, headers);
+    ];
+    for (const headers of attempts) {
+      const response = await postGraphQL(
+        s.url,
+        { query: RESEND_MUTATION, variables: { input: { invitationId: "9001" } } },
+        headers,
+      );
       expect(response.body.data?.resendInvitation).toMatchObject({ __typename: "Unauthenticated" });
     }
   });
@@ -61,7 +66,11 @@ describe("resendInvitation over HTTP", () => {
     const before = outboxRows(9001);
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        postGraphQL(s.url, { query: RESEND_MUTATION, variables: { input: { invitationId: "9001" } } }, headersFor(KEYS.acmeAdmin, null)),
+        postGraphQL(
+          s.url,
+          { query: RESEND_MUTATION, variables: { input: { invitationId: "9001" } } },
+          headersFor(KEYS.acmeAdmin, null),
+        ),
       ),
     );
     const kinds = responses.map((r) => (r.body.data?.resendInvitation as { __typename: string }).__typename);
@@ -101,7 +110,11 @@ describe("HTTP surface", () => {
 function outboxRows(invitationId: number): number {
   const connection = openDatabase(s.databaseFile);
   try {
-    return (connection.sqlite.prepare("SELECT count(*) AS n FROM email_outbox WHERE invitation_id = ?").get(invitationId) as { n: number }).n;
+    return (
+      connection.sqlite
+        .prepare("SELECT count(*) AS n FROM email_outbox WHERE invitation_id = ?")
+        .get(invitationId) as { n: number }
+    ).n;
   } finally {
     connection.close();
   }

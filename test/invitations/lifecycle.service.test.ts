@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COOLDOWN_SECONDS, createHarness, KEYS, rows, T0, TTL_HOURS, type Harness } from "../support/harness.js";
+import {
+  COOLDOWN_SECONDS,
+  createHarness,
+  KEYS,
+  rows,
+  T0,
+  TTL_HOURS,
+  type Harness,
+} from "../support/harness.js";
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
@@ -20,14 +28,23 @@ describe("acceptInvitation", () => {
     await service().resendInvitation(admin(), { invitationId: "9001" });
     const token = lastToken();
     const first = await service().acceptInvitation(h.call(null), { token });
-    expect(first).toMatchObject({ kind: "AcceptInvitationSuccess", details: { invitation: { id: 9001, status: "accepted" } } });
+    expect(first).toMatchObject({
+      kind: "AcceptInvitationSuccess",
+      details: { invitation: { id: 9001, status: "accepted" } },
+    });
     expect(rows(h.db, "SELECT status, token_hash, accepted_at FROM invitations WHERE id = 9001")).toEqual([
       { status: "accepted", token_hash: null, accepted_at: T0 },
     ]);
-    expect(rows(h.db, "SELECT email_verified_at FROM users WHERE id = 2")).toEqual([{ email_verified_at: T0 }]);
-    expect(await service().acceptInvitation(h.call(null), { token })).toMatchObject({ kind: "InvalidInvitationToken" });
+    expect(rows(h.db, "SELECT email_verified_at FROM users WHERE id = 2")).toEqual([
+      { email_verified_at: T0 },
+    ]);
+    expect(await service().acceptInvitation(h.call(null), { token })).toMatchObject({
+      kind: "InvalidInvitationToken",
+    });
     // Accepted means verified: a later resend of the user is refused.
-    expect(await service().resendInvitation(admin(), { userId: "2" })).toMatchObject({ kind: "UserAlreadyVerified" });
+    expect(await service().resendInvitation(admin(), { userId: "2" })).toMatchObject({
+      kind: "UserAlreadyVerified",
+    });
   });
 
   it("refuses a replaced token and accepts the new one", async () => {
@@ -35,7 +52,9 @@ describe("acceptInvitation", () => {
     const old = lastToken();
     h.advance(COOLDOWN_SECONDS * 1000);
     await service().resendInvitation(admin(), { invitationId: "9001" });
-    expect(await service().acceptInvitation(h.call(null), { token: old })).toMatchObject({ kind: "InvalidInvitationToken" });
+    expect(await service().acceptInvitation(h.call(null), { token: old })).toMatchObject({
+      kind: "InvalidInvitationToken",
+    });
     expect(await service().acceptInvitation(h.call(null), { token: lastToken() })).toMatchObject({
       kind: "AcceptInvitationSuccess",
     });
@@ -58,7 +77,11 @@ describe("acceptInvitation", () => {
     await service().resendInvitation(admin(), { invitationId: "9001" });
     h.advance(TTL_HOURS * 3_600_000);
     const result = await service().acceptInvitation(h.call(null), { token: lastToken() });
-    expect(result).toMatchObject({ kind: "InvitationExpired", code: "INVITATION_EXPIRED", expiredAt: h.now() });
+    expect(result).toMatchObject({
+      kind: "InvitationExpired",
+      code: "INVITATION_EXPIRED",
+      expiredAt: h.now(),
+    });
     expect(count("SELECT count(*) AS n FROM invitations WHERE id = 9001 AND status = 'pending'")).toBe(1);
   });
 
@@ -75,17 +98,37 @@ describe("acceptInvitation", () => {
 
 describe("inviteUser", () => {
   it("creates the user and the invitation and queues the email, in one go", async () => {
-    const result = await service().inviteUser(admin(), { email: "  New.Person@Example.TEST ", name: "New Person" });
-    expect(result).toMatchObject({ kind: "InviteUserSuccess", userCreated: true, sentTo: "new.person@example.test" });
-    expect(rows(h.db, "SELECT name, email, role, kind, email_verified_at FROM users WHERE email = 'new.person@example.test'")).toEqual([
-      { name: "New Person", email: "new.person@example.test", role: "member", kind: "human", email_verified_at: null },
+    const result = await service().inviteUser(admin(), {
+      email: "  New.Person@Example.TEST ",
+      name: "New Person",
+    });
+    expect(result).toMatchObject({
+      kind: "InviteUserSuccess",
+      userCreated: true,
+      sentTo: "new.person@example.test",
+    });
+    expect(
+      rows(
+        h.db,
+        "SELECT name, email, role, kind, email_verified_at FROM users WHERE email = 'new.person@example.test'",
+      ),
+    ).toEqual([
+      {
+        name: "New Person",
+        email: "new.person@example.test",
+        role: "member",
+        kind: "human",
+        email_verified_at: null,
+      },
     ]);
     const [invitation] = rows<{ token_hash: string; inviter_id: number; send_count: number }>(
       h.db,
       "SELECT i.* FROM invitations i JOIN users u ON u.id = i.user_id WHERE u.email = 'new.person@example.test'",
     );
     expect(invitation).toMatchObject({ token_hash: sha256(lastToken()), inviter_id: 1, send_count: 1 });
-    expect(count("SELECT count(*) AS n FROM email_outbox WHERE to_address = 'new.person@example.test'")).toBe(1);
+    expect(count("SELECT count(*) AS n FROM email_outbox WHERE to_address = 'new.person@example.test'")).toBe(
+      1,
+    );
   });
 
   it("invites an existing user without an invitation, keeping their role", async () => {
@@ -95,21 +138,53 @@ describe("inviteUser", () => {
   });
 
   it.each([
-    ["a pending invitation exists", { email: "bob@acme.test" }, { kind: "InvitationAlreadyPending", invitationId: 9001 }],
-    ["an expired invitation exists", { email: "eve@acme.test" }, { kind: "InvitationAlreadyPending", invitationId: 9004 }],
+    [
+      "a pending invitation exists",
+      { email: "bob@acme.test" },
+      { kind: "InvitationAlreadyPending", invitationId: 9001 },
+    ],
+    [
+      "an expired invitation exists",
+      { email: "eve@acme.test" },
+      { kind: "InvitationAlreadyPending", invitationId: 9004 },
+    ],
     ["the user is verified", { email: "vera@acme.test" }, { kind: "UserAlreadyVerified" }],
-    ["the address is a service account's", { email: "mcp@acme.test" }, { kind: "ServiceAccountNotInvitable" }],
-    ["the email is invalid", { email: "not-an-email" }, { kind: "InvalidInput", fieldErrors: [{ path: ["input", "email"] }] }],
-    ["the name is blank", { email: "x@y.test", name: "  " }, { kind: "InvalidInput", fieldErrors: [{ path: ["input", "name"] }] }],
+    [
+      "the address is a service account's",
+      { email: "mcp@acme.test" },
+      { kind: "ServiceAccountNotInvitable" },
+    ],
+    [
+      "the email is invalid",
+      { email: "not-an-email" },
+      { kind: "InvalidInput", fieldErrors: [{ path: ["input", "email"] }] },
+    ],
+    [
+      "the name is blank",
+      { email: "x@y.test", name: "  " },
+      { kind: "InvalidInput", fieldErrors: [{ path: ["input", "name"] }] },
+    ],
   ])("refuses when %s, writing no invitation or email", async (_name, input, expected) => {
-    const before = [count("SELECT count(*) AS n FROM invitations"), count("SELECT count(*) AS n FROM email_outbox"), count("SELECT count(*) AS n FROM users")];
+    const before = [
+      count("SELECT count(*) AS n FROM invitations"),
+      count("SELECT count(*) AS n FROM email_outbox"),
+      count("SELECT count(*) AS n FROM users"),
+    ];
     expect(await service().inviteUser(admin(), input)).toMatchObject(expected);
-    expect([count("SELECT count(*) AS n FROM invitations"), count("SELECT count(*) AS n FROM email_outbox"), count("SELECT count(*) AS n FROM users")]).toEqual(before);
+    expect([
+      count("SELECT count(*) AS n FROM invitations"),
+      count("SELECT count(*) AS n FROM email_outbox"),
+      count("SELECT count(*) AS n FROM users"),
+    ]).toEqual(before);
   });
 
   it("is admin-only and tenant-scoped", async () => {
-    expect(await service().inviteUser(h.call(KEYS.acmeMember), { email: "a@b.test" })).toMatchObject({ kind: "PermissionDenied" });
-    expect(await service().inviteUser(h.call(null), { email: "a@b.test" })).toMatchObject({ kind: "Unauthenticated" });
+    expect(await service().inviteUser(h.call(KEYS.acmeMember), { email: "a@b.test" })).toMatchObject({
+      kind: "PermissionDenied",
+    });
+    expect(await service().inviteUser(h.call(null), { email: "a@b.test" })).toMatchObject({
+      kind: "Unauthenticated",
+    });
     // The same address in another tenant is another user.
     const result = await service().inviteUser(h.call(KEYS.globexAdmin), { email: "bob@acme.test" });
     expect(result).toMatchObject({ kind: "InviteUserSuccess", userCreated: true });
@@ -121,14 +196,19 @@ describe("revokeInvitation", () => {
     await service().resendInvitation(admin(), { invitationId: "9001" });
     const token = lastToken();
     const result = await service().revokeInvitation(admin(), { invitationId: "9001" });
-    expect(result).toMatchObject({ kind: "RevokeInvitationSuccess", details: { invitation: { status: "revoked" } } });
+    expect(result).toMatchObject({
+      kind: "RevokeInvitationSuccess",
+      details: { invitation: { status: "revoked" } },
+    });
     expect(rows(h.db, "SELECT status, token_hash, revoked_at FROM invitations WHERE id = 9001")).toEqual([
       { status: "revoked", token_hash: null, revoked_at: T0 },
     ]);
     expect(rows(h.db, "SELECT status, text_body FROM email_outbox WHERE invitation_id = 9001")).toEqual([
       { status: "cancelled", text_body: null },
     ]);
-    expect(await service().acceptInvitation(h.call(null), { token })).toMatchObject({ kind: "InvalidInvitationToken" });
+    expect(await service().acceptInvitation(h.call(null), { token })).toMatchObject({
+      kind: "InvalidInvitationToken",
+    });
     expect(await service().resendInvitation(admin(), { invitationId: "9001" })).toMatchObject({
       kind: "InvitationNotPending",
       status: "REVOKED",
@@ -152,7 +232,10 @@ describe("listing invitations", () => {
       const result = await service().inviteUser(admin(), { email: `bulk${i}@acme.test` });
       expect(result.kind).toBe("InviteUserSuccess");
     }
-    const all = rows<{ id: number }>(h.db, "SELECT id FROM invitations WHERE tenant_id = 1024 ORDER BY id DESC").map((r) => r.id);
+    const all = rows<{ id: number }>(
+      h.db,
+      "SELECT id FROM invitations WHERE tenant_id = 1024 ORDER BY id DESC",
+    ).map((r) => r.id);
     expect(all.length).toBe(251);
     const seen: number[] = [];
     let after: string | null = null;

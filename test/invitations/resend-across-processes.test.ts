@@ -18,9 +18,13 @@ it("lets exactly one of several processes resending one invitation at once win",
   const startAt = Date.now() + 4_000;
   const outcomes = await Promise.all(
     Array.from({ length: processes }, () =>
-      run(process.execPath, ["--import", "tsx", join(projectRoot, "test/support/resend-in-child.ts"), db!.file, String(startAt)], {
-        cwd: projectRoot,
-      }).then((r) => r.stdout.trim()),
+      run(
+        process.execPath,
+        ["--import", "tsx", join(projectRoot, "test/support/resend-in-child.ts"), db!.file, String(startAt)],
+        {
+          cwd: projectRoot,
+        },
+      ).then((r) => r.stdout.trim()),
     ),
   );
   expect(outcomes.filter((o) => o === "ResendInvitationSuccess")).toHaveLength(1);

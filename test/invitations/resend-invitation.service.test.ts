@@ -31,8 +31,11 @@ beforeEach(() => {
 });
 afterEach(() => h.dispose());
 
-const resend = (input: ResendInvitationInput, key: string | null = KEYS.acmeAdmin, tenant: string | null = null) =>
-  h.container.service.resendInvitation(h.call(key, tenant), input);
+const resend = (
+  input: ResendInvitationInput,
+  key: string | null = KEYS.acmeAdmin,
+  tenant: string | null = null,
+) => h.container.service.resendInvitation(h.call(key, tenant), input);
 
 const invitationRow = (id: number) =>
   rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE id = ?", id)[0]!;
@@ -133,13 +136,20 @@ describe("a successful resend", () => {
   it("resends an expired invitation as pending with a fresh expiry", async () => {
     expect(invitationRow(9004).expires_at).toBeLessThan(T0);
     const result = await resend({ invitationId: "9004" });
-    expect(result).toMatchObject({ kind: "ResendInvitationSuccess", details: { invitation: { status: "pending" } } });
+    expect(result).toMatchObject({
+      kind: "ResendInvitationSuccess",
+      details: { invitation: { status: "pending" } },
+    });
     expect(invitationRow(9004).expires_at).toBe(T0 + TTL_HOURS * 3_600_000);
   });
 
   it("resends the latest pending invitation of a user, not a revoked one", async () => {
     const result = await resend({ userId: "2" });
-    expect(result).toMatchObject({ kind: "ResendInvitationSuccess", created: false, details: { invitation: { id: 9001 } } });
+    expect(result).toMatchObject({
+      kind: "ResendInvitationSuccess",
+      created: false,
+      details: { invitation: { id: 9001 } },
+    });
     expect(invitationRow(9003).status).toBe("revoked");
   });
 
@@ -155,10 +165,13 @@ describe("a successful resend", () => {
     await resend({ invitationId: "9001" }, KEYS.acmeAdmin);
     await resend({ invitationId: "9002" }, KEYS.acmeAdmin);
     await resend({ invitationId: "9001" }, KEYS.acmeMember);
-    const audit = rows<{ action: string; outcome: string; actor_user_id: number; target_id: string; created_at: number }>(
-      h.db,
-      "SELECT * FROM audit_events ORDER BY id",
-    );
+    const audit = rows<{
+      action: string;
+      outcome: string;
+      actor_user_id: number;
+      target_id: string;
+      created_at: number;
+    }>(h.db, "SELECT * FROM audit_events ORDER BY id");
     expect(audit.map((a) => [a.action, a.outcome, a.actor_user_id])).toEqual([
       ["invitation.resend", "SUCCESS", 1],
       ["invitation.resend", "INVITATION_NOT_PENDING", 1],
@@ -171,9 +184,15 @@ describe("a successful resend", () => {
 describe("cooldown", () => {
   it("refuses a second resend within the cooldown with the seconds left, then allows it", async () => {
     expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
-    expect(await resend({ invitationId: "9001" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 60 });
+    expect(await resend({ invitationId: "9001" })).toMatchObject({
+      kind: "ResendRateLimited",
+      retryAfterSeconds: 60,
+    });
     h.advance(20_500);
-    expect(await resend({ invitationId: "9001" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 40 });
+    expect(await resend({ invitationId: "9001" })).toMatchObject({
+      kind: "ResendRateLimited",
+      retryAfterSeconds: 40,
+    });
     expect(await resend({ userId: "2" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 40 });
     h.advance(39_500);
     expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
@@ -192,7 +211,8 @@ describe("cooldown", () => {
   it("is disabled by a cooldown of 0", async () => {
     h.dispose();
     h = createHarness({ cooldownSeconds: 0 });
-    for (let i = 0; i < 3; i++) expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
+    for (let i = 0; i < 3; i++)
+      expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
   });
 
   it("lets 20 concurrent resends of one invitation produce exactly one success and one email", async () => {

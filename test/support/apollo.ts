@@ -18,7 +18,10 @@ export async function execute(
   variables: Record<string, unknown> = {},
   key: string | null = null,
   tenant: string | null = null,
-): Promise<{ data?: Record<string, unknown> | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] }> {
+): Promise<{
+  data?: Record<string, unknown> | null;
+  errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
+}> {
   const response = await apollo.executeOperation(
     { query, variables },
     { contextValue: { call: h.call(key, tenant), service: h.container.service, now: h.now } },

@@ -3,7 +3,11 @@ export async function postGraphQL(
   url: string,
   body: { query: string; variables?: Record<string, unknown> },
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Headers; body: { data?: Record<string, unknown> | null; errors?: unknown[] } }> {
+): Promise<{
+  status: number;
+  headers: Headers;
+  body: { data?: Record<string, unknown> | null; errors?: unknown[] };
+}> {
   const response = await fetch(`${url}/graphql`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/graphql-response+json", ...headers },
@@ -29,15 +33,37 @@ export const RESEND_MUTATION = /* GraphQL */ `
           sendCount
           lastSentAt
           createdAt
-          invitee { id uuid email name }
-          inviter { id name }
+          invitee {
+            id
+            uuid
+            email
+            name
+          }
+          inviter {
+            id
+            name
+          }
         }
       }
-      ... on UserError { code message }
-      ... on PermissionDenied { notices }
-      ... on InvalidInput { fieldErrors { path message } }
-      ... on InvitationNotPending { status }
-      ... on ResendRateLimited { retryAfterSeconds }
+      ... on UserError {
+        code
+        message
+      }
+      ... on PermissionDenied {
+        notices
+      }
+      ... on InvalidInput {
+        fieldErrors {
+          path
+          message
+        }
+      }
+      ... on InvitationNotPending {
+        status
+      }
+      ... on ResendRateLimited {
+        retryAfterSeconds
+      }
     }
   }
 `;

@@ -11,11 +11,14 @@ const container = createContainer({
   settings: { invitationTtlMs: 3_600_000, resendCooldownMs: 60_000, publicUrl: "http://localhost" },
 });
 const wait = Number(startAt) - Date.now();
-setTimeout(async () => {
-  const result = await container.service.resendInvitation(
-    { credentials: { apiKey: "acme-admin-key-0000000000000001", tenantHeader: null }, requestId: null },
-    { invitationId: "9001" },
-  );
-  process.stdout.write(result.kind);
-  connection.close();
-}, Math.max(0, wait));
+setTimeout(
+  async () => {
+    const result = await container.service.resendInvitation(
+      { credentials: { apiKey: "acme-admin-key-0000000000000001", tenantHeader: null }, requestId: null },
+      { invitationId: "9001" },
+    );
+    process.stdout.write(result.kind);
+    connection.close();
+  },
+  Math.max(0, wait),
+);

@@ -62,7 +62,11 @@ export class AuditListQueries {
   }
 
   count(filter: AuditFilter): number {
-    const [row] = this.db.select({ n: count() }).from(auditEvents).where(and(...this.conditions(filter))).all();
+    const [row] = this.db
+      .select({ n: count() })
+      .from(auditEvents)
+      .where(and(...this.conditions(filter)))
+      .all();
     return row?.n ?? 0;
   }
 

@@ -132,7 +132,9 @@ export class InvitationRepository {
 
   /** The invitation, only if it belongs to the tenant. */
   findInTenant(tenantId: number, ref: EntityRef): InvitationRow | undefined {
-    return "id" in ref ? this.byId.get({ tenantId, id: ref.id }) : this.byUuid.get({ tenantId, uuid: ref.uuid });
+    return "id" in ref
+      ? this.byId.get({ tenantId, id: ref.id })
+      : this.byUuid.get({ tenantId, uuid: ref.uuid });
   }
 
   /** The user's most recent invitation still stored as pending (possibly past its expiry). */

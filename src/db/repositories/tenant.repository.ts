@@ -6,7 +6,11 @@ export class TenantRepository {
   private readonly byId;
 
   constructor(db: Db) {
-    this.byId = db.select().from(tenants).where(eq(tenants.id, sql.placeholder("id"))).prepare();
+    this.byId = db
+      .select()
+      .from(tenants)
+      .where(eq(tenants.id, sql.placeholder("id")))
+      .prepare();
   }
 
   findById(id: number): TenantRow | undefined {

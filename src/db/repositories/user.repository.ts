@@ -49,7 +49,10 @@ export class UserRepository {
       .select()
       .from(users)
       .where(
-        and(eq(users.tenantId, tenantId), sql`${users.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`),
+        and(
+          eq(users.tenantId, tenantId),
+          sql`${users.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`,
+        ),
       )
       .prepare();
     this.insertOne = db
@@ -92,6 +95,8 @@ export class UserRepository {
 
   /** The user, only if it belongs to the tenant. */
   findInTenant(tenantId: number, ref: EntityRef): UserRow | undefined {
-    return "id" in ref ? this.byId.get({ tenantId, id: ref.id }) : this.byUuid.get({ tenantId, uuid: ref.uuid });
+    return "id" in ref
+      ? this.byId.get({ tenantId, id: ref.id })
+      : this.byUuid.get({ tenantId, uuid: ref.uuid });
   }
 }

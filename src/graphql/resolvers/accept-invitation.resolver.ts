@@ -12,7 +12,8 @@ import { toUserError } from "../types/user-errors.types.js";
 @Resolver()
 export class AcceptInvitationResolver {
   @Mutation(() => AcceptInvitationResult, {
-    description: "Accepts an invitation with the token from its link. Needs no API key: the token is the credential.",
+    description:
+      "Accepts an invitation with the token from its link. Needs no API key: the token is the credential.",
   })
   async acceptInvitation(
     @Arg("input", () => AcceptInvitationInput) input: AcceptInvitationInput,

@@ -10,7 +10,8 @@ export class AuditEventResolver {
     @Ctx() { service, call }: GraphQLContext,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
-    @Arg("action", () => String, { nullable: true, description: "e.g. invitation.resend" }) action?: string | null,
+    @Arg("action", () => String, { nullable: true, description: "e.g. invitation.resend" })
+    action?: string | null,
   ): Promise<AuditEventConnection> {
     const result = await service.listAuditEvents(call, { first, after, action });
     if (result.kind !== "AuditPage") throw queryRefusal(result);

@@ -24,7 +24,10 @@ export class InvitationResolver {
     @Arg("input", () => ResendInvitationInput) input: ResendInvitationInput,
     @Ctx() { service, call, now }: GraphQLContext,
   ): Promise<typeof ResendInvitationResult> {
-    const result = await service.resendInvitation(call, { invitationId: input.invitationId, userId: input.userId });
+    const result = await service.resendInvitation(call, {
+      invitationId: input.invitationId,
+      userId: input.userId,
+    });
     if (result.kind !== "ResendInvitationSuccess") return toUserError(result);
     return Object.assign(new ResendInvitationSuccess(), {
       invitation: Invitation.from(result.details, now()),
@@ -97,7 +100,8 @@ export class InvitationResolver {
     @Arg("status", () => InvitationStatus, { nullable: true }) status?: InvitationStatus | null,
     @Arg("email", () => String, { nullable: true, description: "Only the invitee with this address." })
     email?: string | null,
-    @Arg("first", () => Int, { nullable: true, description: "Page size: 1 to 100, default 20." }) first?: number | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size: 1 to 100, default 20." })
+    first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<InvitationConnection> {
     const result = await service.listInvitations(call, { status, email, first, after });

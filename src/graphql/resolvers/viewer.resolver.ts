@@ -5,7 +5,10 @@ import { User } from "../types/user.type.js";
 
 @Resolver()
 export class ViewerResolver {
-  @Query(() => User, { nullable: true, description: "The user behind the credential; null without a valid one." })
+  @Query(() => User, {
+    nullable: true,
+    description: "The user behind the credential; null without a valid one.",
+  })
   async viewer(@Ctx() { service, call }: GraphQLContext): Promise<User | null> {
     const result = await service.viewer(call);
     switch (result.kind) {

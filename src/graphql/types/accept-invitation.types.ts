@@ -9,7 +9,9 @@ export class AcceptInvitationInput {
   token!: string;
 }
 
-@ObjectType({ description: "The invitation is accepted and the invitee's email verified; the link is now spent." })
+@ObjectType({
+  description: "The invitation is accepted and the invitee's email verified; the link is now spent.",
+})
 export class AcceptInvitationSuccess {
   @Field(() => Invitation)
   invitation!: Invitation;

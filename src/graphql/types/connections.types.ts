@@ -116,5 +116,8 @@ export class AuditEventConnection {
 }
 
 function pageInfoOf(page: Page<unknown>): PageInfo {
-  return Object.assign(new PageInfo(), { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null });
+  return Object.assign(new PageInfo(), {
+    hasNextPage: page.hasNextPage,
+    endCursor: page.cursors.at(-1) ?? null,
+  });
 }

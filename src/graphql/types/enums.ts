@@ -5,7 +5,8 @@ export { ErrorCode };
 
 registerEnumType(ErrorCode, {
   name: "ErrorCode",
-  description: "Stable machine-readable code of a UserError. Values are never renamed; new ones may be added.",
+  description:
+    "Stable machine-readable code of a UserError. Values are never renamed; new ones may be added.",
 });
 
 export enum InvitationStatus {

@@ -7,10 +7,14 @@ export class ResendInvitationInput {
 
   @Field(() => ID, {
     nullable: true,
-    description: "The user whose latest pending or expired invitation to resend; one is created when there is none.",
+    description:
+      "The user whose latest pending or expired invitation to resend; one is created when there is none.",
   })
   userId?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Echoed back in the success payload (Relay convention)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Echoed back in the success payload (Relay convention).",
+  })
   clientMutationId?: string | null;
 }

@@ -18,7 +18,9 @@ export class RevokeInvitationInput {
   clientMutationId?: string | null;
 }
 
-@ObjectType({ description: "The invitation is revoked; its link no longer works and queued emails are dropped." })
+@ObjectType({
+  description: "The invitation is revoked; its link no longer works and queued emails are dropped.",
+})
 export class RevokeInvitationSuccess {
   @Field(() => Invitation)
   invitation!: Invitation;

@@ -1,6 +1,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
 import type * as Domain from "../../invitations/errors.js";
-import { ErrorCode, InvitationStatus } from "./enums.js";
+import type { ErrorCode } from "./enums.js";
+import { InvitationStatus } from "./enums.js";
 import { UserError } from "./user-error.interface.js";
 
 // One GraphQL type per refusal the service can return. Each keeps the service's code and message.
@@ -14,7 +15,10 @@ export class PermissionDenied extends UserError {
   notices!: string[];
 }
 
-@ObjectType({ implements: UserError, description: "X-Tenant-ID names another tenant than the credential's. (403)" })
+@ObjectType({
+  implements: UserError,
+  description: "X-Tenant-ID names another tenant than the credential's. (403)",
+})
 export class TenantMismatch extends UserError {}
 
 @ObjectType({ implements: UserError, description: "No such invitation in the caller's tenant. (404)" })
@@ -59,16 +63,25 @@ export class ResendRateLimited extends UserError {
   retryAfterSeconds!: number;
 }
 
-@ObjectType({ implements: UserError, description: "The link's token is unknown, replaced, revoked or already used." })
+@ObjectType({
+  implements: UserError,
+  description: "The link's token is unknown, replaced, revoked or already used.",
+})
 export class InvalidInvitationToken extends UserError {}
 
-@ObjectType({ implements: UserError, description: "The link is valid but past its expiry; ask for a resend." })
+@ObjectType({
+  implements: UserError,
+  description: "The link is valid but past its expiry; ask for a resend.",
+})
 export class InvitationExpired extends UserError {
   @Field(() => GraphQLISODateTime)
   expiredAt!: Date;
 }
 
-@ObjectType({ implements: UserError, description: "The user already has a pending invitation; resend it instead." })
+@ObjectType({
+  implements: UserError,
+  description: "The user already has a pending invitation; resend it instead.",
+})
 export class InvitationAlreadyPending extends UserError {
   @Field(() => ID)
   invitationId!: string;
@@ -100,7 +113,9 @@ export function toUserError(error: DomainError): UserError {
       return Object.assign(new TenantMismatch(), base);
     case "InvalidInput":
       return Object.assign(new InvalidInput(), base, {
-        fieldErrors: error.fieldErrors.map((e) => Object.assign(new FieldError(), { path: [...e.path], message: e.message })),
+        fieldErrors: error.fieldErrors.map((e) =>
+          Object.assign(new FieldError(), { path: [...e.path], message: e.message }),
+        ),
       });
     case "InvitationNotFound":
       return Object.assign(new InvitationNotFound(), base);
@@ -121,7 +136,9 @@ export function toUserError(error: DomainError): UserError {
     case "InvitationExpired":
       return Object.assign(new InvitationExpired(), base, { expiredAt: new Date(error.expiredAt) });
     case "InvitationAlreadyPending":
-      return Object.assign(new InvitationAlreadyPending(), base, { invitationId: String(error.invitationId) });
+      return Object.assign(new InvitationAlreadyPending(), base, {
+        invitationId: String(error.invitationId),
+      });
     default: {
       const _exhaustive: never = error;
       throw new Error(`unmapped error ${JSON.stringify(_exhaustive)}`);
