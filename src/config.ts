@@ -1,4 +1,5 @@
 import { resolveDatabaseFile } from "./db/database-url.js";
+import type { InvitationSettings } from "./invitations/deps.js";
 
 export interface Config {
   readonly host: string;
@@ -13,6 +14,9 @@ export interface Config {
   readonly publicUrl: string;
   readonly invitationTtlHours: number;
   readonly resendCooldownSeconds: number;
+  /** Abuse caps on invitation emails, on top of the per-invitation cooldown. */
+  readonly maxEmailsPerTenantPerHour: number;
+  readonly maxEmailsPerRecipientPerDay: number;
   readonly production: boolean;
   /** Serve the in-browser GraphQL IDE at GET /graphql: on by default, off in production unless GRAPHQL_IDE=on. */
   readonly graphqlIde: boolean;
@@ -47,6 +51,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl.replace(/\/+$/, ""),
     invitationTtlHours: number(env, "INVITATION_TTL_HOURS", 168, Number.MIN_VALUE, 24 * 366 * 10),
     resendCooldownSeconds: integer(env, "RESEND_COOLDOWN_SECONDS", 60, 0, 86_400 * 30),
+    maxEmailsPerTenantPerHour: integer(env, "MAX_EMAILS_PER_TENANT_PER_HOUR", 500, 1, 1_000_000_000),
+    maxEmailsPerRecipientPerDay: integer(env, "MAX_EMAILS_PER_RECIPIENT_PER_DAY", 10, 1, 1_000_000_000),
     production,
     graphqlIde: onOff(env, "GRAPHQL_IDE") ?? !production,
     logLevel,
@@ -132,4 +138,17 @@ function mailFrom(env: Env): string {
 /** SMTP URLs may carry a password: never echo it back. */
 function redact(raw: string): string {
   return raw.replace(/\/\/[^@/]*@/, "//***@");
+}
+
+/** The service's settings, in the units it uses. */
+export function invitationSettingsOf(config: Config): InvitationSettings {
+  return {
+    invitationTtlMs: config.invitationTtlHours * 3_600_000,
+    resendCooldownMs: config.resendCooldownSeconds * 1000,
+    publicUrl: config.publicUrl,
+    emailCaps: {
+      perTenantPerHour: config.maxEmailsPerTenantPerHour,
+      perRecipientPerDay: config.maxEmailsPerRecipientPerDay,
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { applyMigrations, openDatabase, type Connection } from "../db/connection.js";
 import { resolveDatabaseFile } from "../db/database-url.js";
-import { bootstrapTenant, BootstrapInputError } from "../fixtures/bootstrap.js";
+import { bootstrapTenant, BootstrapInputError, checkBootstrapInput } from "../fixtures/bootstrap.js";
 import { FixtureConflictError, loadFixture } from "../fixtures/load-fixture.js";
 import { validateFixture, type FixtureError } from "../fixtures/validate-fixture.js";
 
@@ -37,9 +37,13 @@ const commands: Record<string, Command> = { seed, migrate, bootstrap };
 
 function main(argv: string[]): number {
   const [name, ...args] = argv;
-  if (name === undefined || name === "--help" || name === "-h") {
-    (name === undefined ? console.error : console.log)(USAGE);
-    return name === undefined ? 2 : 0;
+  if (name === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (name === "--help" || name === "-h") {
+    console.log(USAGE);
+    return 0;
   }
   try {
     const command = commands[name];
@@ -97,12 +101,14 @@ function migrate(args: string[]) {
 
 function bootstrap(args: string[]) {
   const flags = parseFlags("bootstrap", args, ["tenant", "admin-email"]);
-  const tenantName = requiredFlag("bootstrap", flags, "tenant");
-  const adminEmail = requiredFlag("bootstrap", flags, "admin-email");
+  const input = checkBootstrapInput({
+    tenantName: requiredFlag("bootstrap", flags, "tenant"),
+    adminEmail: requiredFlag("bootstrap", flags, "admin-email"),
+  });
   const database = resolveDatabaseFile(process.env.DATABASE_URL);
   return withDatabase(database, (connection) => {
     applyMigrations(connection);
-    return bootstrapTenant(connection, { tenantName, adminEmail }, Date.now());
+    return bootstrapTenant(connection, input, Date.now());
   });
 }
 
@@ -138,18 +144,24 @@ function readJsonFile(file: string): unknown {
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new Error(`cannot read fixture file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot read fixture file ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
-    return JSON.parse(text);
+    // Some editors start UTF-8 files with a byte-order mark, which JSON.parse rejects.
+    return JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
-    throw new Error(`fixture file ${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `fixture file ${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 function failWith(file: string, problem: string, errors: FixtureError[]): never {
   for (const error of errors.slice(0, MAX_REPORTED_ERRORS)) console.error(`${error.path}: ${error.message}`);
-  if (errors.length > MAX_REPORTED_ERRORS) console.error(`... and ${errors.length - MAX_REPORTED_ERRORS} more`);
+  if (errors.length > MAX_REPORTED_ERRORS)
+    console.error(`... and ${errors.length - MAX_REPORTED_ERRORS} more`);
   console.error(`error: ${file} ${problem} (${errors.length} error(s)); nothing was written`);
   throw new ReportedFailure();
 }

@@ -28,14 +28,17 @@ export function resolveDatabaseFile(value: string | undefined): string {
 }
 
 function resolveFileUrl(url: string): string {
-  if (/[?#]/.test(url)) throw new Error("DATABASE_URL: query strings and fragments are not supported in file: URLs");
+  if (/[?#]/.test(url))
+    throw new Error("DATABASE_URL: query strings and fragments are not supported in file: URLs");
   const rest = url.slice("file:".length);
   let path: string;
   try {
     // `file://host/...` is a real URL; `file:relative/path` is a path with a prefix, percent-encoded or not.
     path = rest.startsWith("//") ? fileURLToPath(url) : decodeURIComponent(rest);
   } catch (error) {
-    throw new Error(`DATABASE_URL: not a usable file: URL (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(
+      `DATABASE_URL: not a usable file: URL (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   if (path === ":memory:") return path;
   if (path === "") throw new Error("DATABASE_URL: the file: URL names no file");

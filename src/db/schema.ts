@@ -129,6 +129,9 @@ export const emailOutbox = sqliteTable(
   (t) => [
     index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
     index("email_outbox_invitation_idx").on(t.invitationId, t.id),
+    // Abuse caps count a tenant's recent emails, and those to one address.
+    index("email_outbox_tenant_created_idx").on(t.tenantId, t.createdAt),
+    index("email_outbox_tenant_recipient_idx").on(t.tenantId, t.toAddress, t.createdAt),
   ],
 );
 
@@ -152,9 +155,34 @@ export const auditEvents = sqliteTable(
   (t) => [index("audit_events_tenant_idx").on(t.tenantId, t.id)],
 );
 
+/**
+ * Results of mutations sent with an idempotency key, so a retry replays the first answer instead of
+ * sending a second email. Scoped per tenant and key; rows expire after 24 hours.
+ */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    operation: text("operation").notNull(),
+    /** SHA-256 of the operation and its input: the same key with another payload is refused. */
+    requestHash: text("request_hash").notNull(),
+    status: text("status", { enum: ["in_flight", "completed"] }).notNull(),
+    /** The first answer, as JSON; never holds a token or link. */
+    response: text("response"),
+    createdAt: timestamp("created_at").notNull(),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (t) => [uniqueIndex("idempotency_keys_tenant_key_uq").on(t.tenantId, t.key), index("idempotency_keys_expiry_idx").on(t.expiresAt)],
+);
+
 export type TenantRow = typeof tenants.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type InvitationRow = typeof invitations.$inferSelect;
 export type OutboxRow = typeof emailOutbox.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;

@@ -3,6 +3,7 @@ import { ApiKeyRepository } from "./repositories/api-key.repository.js";
 import { AuditListQueries, AuditRepository } from "./repositories/audit.repository.js";
 import { InvitationListQueries, InvitationRepository } from "./repositories/invitation.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
+import { SendQuotaRepository } from "./repositories/send-quota.repository.js";
 import { TenantRepository } from "./repositories/tenant.repository.js";
 import { UserRepository } from "./repositories/user.repository.js";
 
@@ -17,6 +18,7 @@ export class Store {
   readonly invitations: InvitationRepository;
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
+  readonly sendQuota: SendQuotaRepository;
   readonly invitationLists: InvitationListQueries;
   readonly auditLists: AuditListQueries;
 
@@ -28,6 +30,7 @@ export class Store {
     this.invitations = new InvitationRepository(db);
     this.outbox = new OutboxRepository(db);
     this.audit = new AuditRepository(db);
+    this.sendQuota = new SendQuotaRepository(db);
     this.invitationLists = new InvitationListQueries(db);
     this.auditLists = new AuditListQueries(db);
   }

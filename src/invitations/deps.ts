@@ -10,6 +10,8 @@ export interface InvitationSettings {
   readonly resendCooldownMs: number;
   /** Base of the accept link, without a trailing slash. */
   readonly publicUrl: string;
+  /** Abuse caps on top of the cooldown: emails per tenant per hour, and per recipient (in a tenant) per day. */
+  readonly emailCaps: { readonly perTenantPerHour: number; readonly perRecipientPerDay: number };
 }
 
 /** Everything an operation may use. Injected whole, so tests control the clock and the tokens. */

@@ -125,10 +125,10 @@ export const errors = {
     message: `The invitation is ${status.toLowerCase()}; only pending or expired invitations can be resent.`,
     status,
   }),
-  resendRateLimited: (retryAfterSeconds: number): ResendRateLimited => ({
+  resendRateLimited: (retryAfterSeconds: number, reason = "The invitation was sent moments ago"): ResendRateLimited => ({
     kind: "ResendRateLimited",
     code: ErrorCode.RATE_LIMITED,
-    message: `The invitation was sent moments ago; try again in ${retryAfterSeconds} s.`,
+    message: `${reason}; try again in ${retryAfterSeconds} s.`,
     retryAfterSeconds,
   }),
   // Unknown, replaced, revoked and used tokens are indistinguishable on purpose.

@@ -29,6 +29,8 @@ export function sendInvitation(
     const waitMs = existing.lastSentAt + settings.resendCooldownMs - now;
     if (waitMs > 0) return errors.resendRateLimited(Math.ceil(waitMs / 1000));
   }
+  const capped = emailCapRefusal(deps, actor.tenant.id, invitee.email, now);
+  if (capped) return capped;
 
   const token = deps.generateToken();
   const tokenHash = hashSecret(token);
@@ -77,6 +79,38 @@ export function sendInvitation(
     sentTo: invitee.email,
     acceptUrl,
   };
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * The caps that keep the API from being an email cannon: counted per email queued (so aliases of one
+ * invitation, or many operations in one request, all count), inside the sending transaction.
+ */
+function emailCapRefusal(deps: InvitationServiceDeps, tenantId: number, toAddress: string, now: number) {
+  const { perTenantPerHour, perRecipientPerDay } = deps.settings.emailCaps;
+  const { sendQuota } = deps.store;
+  const tenant = sendQuota.tenantEmailsSince(tenantId, now - HOUR, perTenantPerHour);
+  if (tenant.count >= perTenantPerHour) {
+    return errors.resendRateLimited(
+      secondsUntil(tenant.oldestAt, HOUR, now),
+      `This tenant sent ${perTenantPerHour} invitation emails in the last hour`,
+    );
+  }
+  const recipient = sendQuota.recipientEmailsSince(tenantId, toAddress, now - DAY, perRecipientPerDay);
+  if (recipient.count >= perRecipientPerDay) {
+    return errors.resendRateLimited(
+      secondsUntil(recipient.oldestAt, DAY, now),
+      `This address received ${perRecipientPerDay} invitation emails in the last 24 hours`,
+    );
+  }
+  return null;
+}
+
+/** When the oldest email in the window ages out and frees a slot. */
+function secondsUntil(oldestAt: number | null, windowMs: number, now: number): number {
+  return Math.max(1, Math.ceil(((oldestAt ?? now) + windowMs - now) / 1000));
 }
 
 /** Whether this person can be (re)invited at all; null when they can. */

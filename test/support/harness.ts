@@ -40,7 +40,13 @@ export function loadTestFixture(db: TempDatabase, now = T0): void {
   loadFixture(db.connection, validation.fixture, now);
 }
 
-export function createHarness(options: { cooldownSeconds?: number } = {}): Harness {
+export interface HarnessOptions {
+  readonly cooldownSeconds?: number;
+  readonly perTenantPerHour?: number;
+  readonly perRecipientPerDay?: number;
+}
+
+export function createHarness(options: HarnessOptions = {}): Harness {
   const db = createTempDatabase();
   loadTestFixture(db);
   let clock = T0;
@@ -58,6 +64,7 @@ export function createHarness(options: { cooldownSeconds?: number } = {}): Harne
       invitationTtlMs: TTL_HOURS * 3_600_000,
       resendCooldownMs: (options.cooldownSeconds ?? COOLDOWN_SECONDS) * 1000,
       publicUrl: "https://invites.example.test",
+      emailCaps: { perTenantPerHour: options.perTenantPerHour ?? 1000, perRecipientPerDay: options.perRecipientPerDay ?? 100 },
     },
   });
   return {

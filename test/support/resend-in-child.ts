@@ -8,7 +8,12 @@ const [file, startAt] = process.argv.slice(2);
 const connection = openDatabase(file!);
 const container = createContainer({
   connection,
-  settings: { invitationTtlMs: 3_600_000, resendCooldownMs: 60_000, publicUrl: "http://localhost" },
+  settings: {
+    invitationTtlMs: 3_600_000,
+    resendCooldownMs: 60_000,
+    publicUrl: "http://localhost",
+    emailCaps: { perTenantPerHour: 1000, perRecipientPerDay: 100 },
+  },
 });
 const wait = Number(startAt) - Date.now();
 setTimeout(
