@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import type { DemoCredentials } from "./fixtures/demo.js";
 import { createLogger } from "./http/logger.js";
 import { startServer, type RunningServer } from "./server.js";
 
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     exitWithConfigError(error);
   }
   logger.info({ url: server.url }, "invitation API listening");
-  if (server.demo) console.log(demoBanner(server));
+  if (server.demo) console.log(demoBanner(server, config.graphqlIde));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,7 +42,7 @@ function exitWithConfigError(error: unknown): never {
   throw error;
 }
 
-function demoBanner({ url, demo }: RunningServer): string {
+function demoBanner({ url, demo }: RunningServer, ide: boolean): string {
   if (!demo) return "";
   const key = demo.apiKey;
   const mutation = `mutation { resendInvitation(input: { invitationId: \\"${demo.sampleInvitationId}\\" }) { __typename ... on ResendInvitationSuccess { sentTo invitation { id status expiresAt sendCount } } ... on UserError { code message } } }`;
@@ -57,7 +58,19 @@ function demoBanner({ url, demo }: RunningServer): string {
     "Or through a REST compatibility path:",
     `curl -s -X PUT '${url}/tenant/${demo.tenant.id}/admin/user/invitation/resend?id=${demo.sampleInvitationId}' -H 'X-Api-Key: ${key}'`,
     "",
+    ...(ide ? ideBannerLines(url, demo) : []),
   ].join("\n");
+}
+
+/** Where the GraphQL IDE is, and what to paste into its Headers and Variables editors. */
+function ideBannerLines(url: string, demo: DemoCredentials): string[] {
+  return [
+    `Or open the GraphQL IDE in a browser: ${url}/graphql`,
+    `  Headers:   ${JSON.stringify({ Authorization: `Bearer ${demo.apiKey}` })}`,
+    `  Variables: ${JSON.stringify({ invitationId: String(demo.sampleInvitationId) })} (ResendByInvitationId tab)`,
+    `         or ${JSON.stringify({ userId: demo.sampleUserUuid })} (ResendByUserId tab)`,
+    "",
+  ];
 }
 
 void main();

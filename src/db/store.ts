@@ -2,6 +2,7 @@ import type { Connection } from "./connection.js";
 import { ApiKeyRepository } from "./repositories/api-key.repository.js";
 import { AuditListQueries, AuditRepository } from "./repositories/audit.repository.js";
 import { InvitationListQueries, InvitationRepository } from "./repositories/invitation.repository.js";
+import { IdempotencyRepository } from "./repositories/idempotency.repository.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
 import { SendQuotaRepository } from "./repositories/send-quota.repository.js";
 import { TenantRepository } from "./repositories/tenant.repository.js";
@@ -19,6 +20,7 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
   readonly sendQuota: SendQuotaRepository;
+  readonly idempotency: IdempotencyRepository;
   readonly invitationLists: InvitationListQueries;
   readonly auditLists: AuditListQueries;
 
@@ -31,6 +33,7 @@ export class Store {
     this.outbox = new OutboxRepository(db);
     this.audit = new AuditRepository(db);
     this.sendQuota = new SendQuotaRepository(db);
+    this.idempotency = new IdempotencyRepository(db);
     this.invitationLists = new InvitationListQueries(db);
     this.auditLists = new AuditListQueries(db);
   }

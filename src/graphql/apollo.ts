@@ -23,19 +23,20 @@ const CLIENT_ERROR_CODES = new Set<unknown>([
 
 export interface ApolloOptions {
   readonly logger: Logger;
-  readonly production: boolean;
+  /** Off in production unless the IDE is on (its docs and completion need it). */
+  readonly introspection: boolean;
   readonly plugins?: ApolloServerPlugin<GraphQLContext>[];
 }
 
 export function createApolloServer({
   logger,
-  production,
+  introspection,
   plugins = [],
 }: ApolloOptions): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     schema: buildGraphQLSchema(),
     logger,
-    introspection: !production,
+    introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins],

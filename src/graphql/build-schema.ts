@@ -4,6 +4,7 @@ import { buildSchemaSync } from "type-graphql";
 import { assertEveryOperationHasAccessRule } from "./access-policy.check.js";
 import { AcceptInvitationResolver } from "./resolvers/accept-invitation.resolver.js";
 import { AuditEventResolver } from "./resolvers/audit-event.resolver.js";
+import { InvitationDeliveryResolver } from "./resolvers/invitation-delivery.resolver.js";
 import { InvitationResolver } from "./resolvers/invitation.resolver.js";
 import { ViewerResolver } from "./resolvers/viewer.resolver.js";
 
@@ -13,7 +14,13 @@ let schema: GraphQLSchema | undefined;
 export function buildGraphQLSchema(): GraphQLSchema {
   if (schema) return schema;
   schema = buildSchemaSync({
-    resolvers: [InvitationResolver, AcceptInvitationResolver, AuditEventResolver, ViewerResolver],
+    resolvers: [
+      InvitationResolver,
+      InvitationDeliveryResolver,
+      AcceptInvitationResolver,
+      AuditEventResolver,
+      ViewerResolver,
+    ],
     validate: false,
     emitSchemaFile: false,
   });

@@ -8,6 +8,7 @@ import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { registerRestRoutes } from "../rest/routes.js";
 import { credentialsFromHeaders } from "./credentials.js";
+import { registerGraphQLIde } from "./graphql-ide.js";
 import { registerHttpErrorHandling } from "./http-errors.js";
 import { requestIdFor } from "./request-id.js";
 
@@ -16,6 +17,8 @@ export interface AppOptions {
   readonly connection: Connection;
   readonly logger: Logger;
   readonly production: boolean;
+  /** Serve the GraphQL IDE to browsers at GET /graphql. */
+  readonly ide: boolean;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number;
 }
@@ -47,10 +50,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const apollo = createApolloServer({
     logger,
-    production: options.production,
+    introspection: !options.production || options.ide,
     plugins: [fastifyApolloDrainPlugin(app)],
   });
   await apollo.start();
+  if (options.ide) await registerGraphQLIde(app);
   app.route({
     url: "/graphql",
     method: ["GET", "POST", "OPTIONS"],

@@ -16,6 +16,8 @@ export const ErrorCode = {
   INVALID_INVITATION_TOKEN: "INVALID_INVITATION_TOKEN",
   INVITATION_EXPIRED: "INVITATION_EXPIRED",
   INVITATION_ALREADY_PENDING: "INVITATION_ALREADY_PENDING",
+  IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
+  IDEMPOTENCY_KEY_IN_USE: "IDEMPOTENCY_KEY_IN_USE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -66,6 +68,9 @@ export type InvitationAlreadyPending = ErrorResultOf<
   /** The invitation to resend instead. */
   readonly invitationId: number;
 };
+
+export type IdempotencyKeyReused = ErrorResultOf<"IdempotencyKeyReused", "IDEMPOTENCY_KEY_REUSED">;
+export type IdempotencyKeyInUse = ErrorResultOf<"IdempotencyKeyInUse", "IDEMPOTENCY_KEY_IN_USE">;
 
 /** The refusals any authenticated operation can answer before it looks at its input. */
 export type AccessError = Unauthenticated | TenantMismatch | PermissionDenied;
@@ -125,7 +130,10 @@ export const errors = {
     message: `The invitation is ${status.toLowerCase()}; only pending or expired invitations can be resent.`,
     status,
   }),
-  resendRateLimited: (retryAfterSeconds: number, reason = "The invitation was sent moments ago"): ResendRateLimited => ({
+  resendRateLimited: (
+    retryAfterSeconds: number,
+    reason = "The invitation was sent moments ago",
+  ): ResendRateLimited => ({
     kind: "ResendRateLimited",
     code: ErrorCode.RATE_LIMITED,
     message: `${reason}; try again in ${retryAfterSeconds} s.`,
@@ -142,6 +150,16 @@ export const errors = {
     code: ErrorCode.INVITATION_EXPIRED,
     message: "This invitation link has expired. Ask for it to be resent.",
     expiredAt,
+  }),
+  idempotencyKeyReused: (): IdempotencyKeyReused => ({
+    kind: "IdempotencyKeyReused",
+    code: ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    message: "This idempotency key was already used with a different request; use a new key.",
+  }),
+  idempotencyKeyInUse: (): IdempotencyKeyInUse => ({
+    kind: "IdempotencyKeyInUse",
+    code: ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+    message: "A request with this idempotency key is still being processed; retry shortly.",
   }),
   invitationAlreadyPending: (invitationId: number): InvitationAlreadyPending => ({
     kind: "InvitationAlreadyPending",

@@ -1,3 +1,4 @@
+import type { LatestDelivery } from "../db/repositories/outbox.repository.js";
 import type { AuditEventRow } from "../db/schema.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { normalizeEmail } from "./email-address.js";
@@ -15,6 +16,9 @@ export type InvitationPageResult =
 export type AuditEvent = AuditEventRow & { readonly actor: User | null };
 export type AuditPageResult =
   { readonly kind: "AuditPage"; readonly page: Page<AuditEvent> } | AccessError | InvalidInput;
+
+export type LastDeliveryResult =
+  { readonly kind: "LastDelivery"; readonly delivery: LatestDelivery | null } | AccessError;
 
 export interface InvitationListRequest extends PageRequest {
   readonly status?: InvitationStatus | null;
@@ -47,6 +51,16 @@ export class InvitationQueries {
     if (!invitation) return { kind: "NotFound" };
     const [details] = this.withPeople(tenant, [invitation]);
     return { kind: "Found", details: details! };
+  }
+
+  /** The newest email queued for the invitation and what became of it; null when none was. */
+  lastDelivery(call: CallContext, invitationId: number): LastDeliveryResult {
+    const admission = this.gatekeeper.admit(call, "invitation", "invitation.read", String(invitationId));
+    if (!admission.ok) return admission.error;
+    const { store } = this.deps;
+    const invitation = store.invitations.findInTenant(admission.actor.tenant.id, { id: invitationId });
+    const delivery = invitation ? store.outbox.latestDeliveryForInvitation(invitation.id) : undefined;
+    return { kind: "LastDelivery", delivery: delivery ?? null };
   }
 
   listInvitations(call: CallContext, request: InvitationListRequest): InvitationPageResult {

@@ -7,6 +7,7 @@ import {
   type AuditPageResult,
   type InvitationListRequest,
   type InvitationPageResult,
+  type LastDeliveryResult,
   type ViewerResult,
 } from "./invitation-queries.js";
 import { inviteUser } from "./invite-user.js";
@@ -58,6 +59,10 @@ export class InvitationService {
 
   async findInvitation(call: CallContext, id: string): Promise<InvitationLookup> {
     return this.queries.findInvitation(call, id);
+  }
+
+  async lastDelivery(call: CallContext, invitationId: number): Promise<LastDeliveryResult> {
+    return this.queries.lastDelivery(call, invitationId);
   }
 
   async listInvitations(call: CallContext, request: InvitationListRequest): Promise<InvitationPageResult> {

@@ -5,7 +5,8 @@ import { errors, type FieldError } from "./errors.js";
 import type { Gatekeeper } from "./gatekeeper.js";
 import { hasEmail, inviteeRefusal, sendInvitation } from "./invitation-sender.js";
 import { effectiveStatus, type EntityRef } from "./model.js";
-import type { ResendInvitationInput, ResendInvitationResult } from "./results.js";
+import { idempotencyKeyError, runIdempotently } from "./idempotency.js";
+import type { ResendInvitationInput, ResendInvitationResult, ResendInvitationSuccess } from "./results.js";
 
 const ACTION = "invitation.resend";
 
@@ -33,26 +34,50 @@ export function resendInvitation(
     return refusal;
   }
 
-  return deps.store.transaction(() => {
-    const result = resendTarget(deps, actor, target);
-    const targetType = target.field === "invitationId" ? "invitation" : "user";
-    gatekeeper.audit(call, actor, {
-      action: ACTION,
-      targetType,
-      targetId,
-      outcome: result.kind === "ResendInvitationSuccess" ? "SUCCESS" : result.code,
-      details:
-        result.kind === "ResendInvitationSuccess"
-          ? { invitationId: result.details.invitation.id, sendCount: result.details.invitation.sendCount }
-          : null,
+  const resend = () =>
+    deps.store.transaction(() => {
+      const result = resendTarget(deps, actor, target);
+      gatekeeper.audit(call, actor, {
+        action: ACTION,
+        targetType: target.field === "invitationId" ? "invitation" : "user",
+        targetId,
+        outcome: result.kind === "ResendInvitationSuccess" ? "SUCCESS" : result.code,
+        details:
+          result.kind === "ResendInvitationSuccess"
+            ? { invitationId: result.details.invitation.id, sendCount: result.details.invitation.sendCount }
+            : null,
+      });
+      return result;
     });
-    return result;
+  if (target.idempotencyKey === null) return resend();
+
+  const result = runIdempotently<ResendInvitationResult>(deps, {
+    tenantId: actor.tenant.id,
+    key: target.idempotencyKey,
+    operation: ACTION,
+    payload: { [target.field]: targetId },
+    act: resend,
+    isSuccess: (r) => r.kind === "ResendInvitationSuccess",
+    toStored: (r) => ({ ...r, acceptUrl: null }),
+    fromStored: (stored) => ({ ...(stored as ResendInvitationSuccess), replayed: true }),
   });
+  if (result.kind !== "ResendInvitationSuccess" || result.replayed) {
+    deps.store.transaction(() =>
+      gatekeeper.audit(call, actor, {
+        action: ACTION,
+        targetType: null,
+        targetId,
+        outcome: result.kind === "ResendInvitationSuccess" ? "REPLAYED" : result.code,
+      }),
+    );
+  }
+  return result;
 }
 
 interface Target {
   readonly field: "invitationId" | "userId";
   readonly ref: EntityRef;
+  readonly idempotencyKey: string | null;
 }
 
 function resendTarget(deps: InvitationServiceDeps, actor: Actor, target: Target): ResendInvitationResult {
@@ -87,11 +112,16 @@ function resendTarget(deps: InvitationServiceDeps, actor: Actor, target: Target)
     sentTo: sent.sentTo,
     acceptUrl: sent.acceptUrl,
     created: invitation === null,
+    replayed: false,
   };
 }
 
-/** Exactly one of invitationId / userId, each an integer id or a uuid. */
+/** Exactly one of invitationId / userId, each an integer id or a uuid; an optional idempotency key. */
 function parseTarget(input: ResendInvitationInput): Target | { fieldErrors: FieldError[] } {
+  const idempotencyKey = input.idempotencyKey ?? null;
+  const keyError =
+    idempotencyKey === null ? null : idempotencyKeyError(idempotencyKey, ["input", "idempotencyKey"]);
+  if (keyError) return { fieldErrors: [keyError] };
   const given = (["invitationId", "userId"] as const).filter((field) => input[field] != null);
   if (given.length !== 1) {
     const message =
@@ -105,5 +135,5 @@ function parseTarget(input: ResendInvitationInput): Target | { fieldErrors: Fiel
   if (ref === null) {
     return { fieldErrors: [{ path: ["input", field], message: "Must be a positive integer id or a UUID." }] };
   }
-  return { field, ref };
+  return { field, ref, idempotencyKey };
 }

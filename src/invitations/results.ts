@@ -1,5 +1,7 @@
 import type {
   AccessError,
+  IdempotencyKeyInUse,
+  IdempotencyKeyReused,
   InvalidInput,
   InvalidInvitationToken,
   InvitationAlreadyPending,
@@ -19,6 +21,8 @@ export interface ResendInvitationInput {
   readonly invitationId?: string | null;
   /** Integer id or uuid of the user whose invitation to resend (or create). */
   readonly userId?: string | null;
+  /** Makes retries safe: the same key and input replay the first success instead of sending again. */
+  readonly idempotencyKey?: string | null;
 }
 
 export interface ResendInvitationSuccess {
@@ -28,10 +32,15 @@ export interface ResendInvitationSuccess {
   readonly resentBy: User;
   /** The address the email was queued for. */
   readonly sentTo: string;
-  /** The new accept link. Only adapters whose document returns it (an admin may hand it over) expose it. */
-  readonly acceptUrl: string;
+  /**
+   * The new accept link. Only adapters whose document returns it (an admin may hand it over) expose it.
+   * Null on an idempotent replay: the link is shown once and never stored.
+   */
+  readonly acceptUrl: string | null;
   /** True when the user had no invitation to resend and a new one was created. */
   readonly created: boolean;
+  /** True when this is the remembered answer to an earlier request with the same idempotency key. */
+  readonly replayed: boolean;
 }
 
 /** Every outcome of a resend. Adapters switch over `kind` exhaustively. */
@@ -45,7 +54,9 @@ export type ResendInvitationResult =
   | ServiceAccountNotInvitable
   | UserAlreadyVerified
   | InvitationNotPending
-  | ResendRateLimited;
+  | ResendRateLimited
+  | IdempotencyKeyReused
+  | IdempotencyKeyInUse;
 
 export type InvitationLookup =
   | { readonly kind: "Found"; readonly details: InvitationDetails }

@@ -2,6 +2,7 @@ import Mustache from "mustache";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { templatesFolder } from "../paths.js";
+import { escapeHtml } from "../shared/escape-html.js";
 
 export interface InvitationEmailVars {
   readonly tenantName: string;
@@ -42,12 +43,8 @@ export function loadInvitationEmailRenderer(folder: string = templatesFolder): I
 }
 
 function formatDate(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
-}
-
-const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Escapes what can break out of HTML text or a quoted attribute, and nothing more, so links stay readable. */
-function escapeHtml(value: string): string {
-  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, " UTC");
 }

@@ -4,7 +4,8 @@ import { createHarness, KEYS, rows, type Harness } from "../support/harness.js";
 let h: Harness | undefined;
 afterEach(() => h?.dispose());
 
-const emails = (harness: Harness) => rows<{ n: number }>(harness.db, "SELECT count(*) AS n FROM email_outbox")[0]!.n;
+const emails = (harness: Harness) =>
+  rows<{ n: number }>(harness.db, "SELECT count(*) AS n FROM email_outbox")[0]!.n;
 
 it("caps emails per tenant per hour, answering with the wait until a slot frees", async () => {
   h = createHarness({ cooldownSeconds: 0, perTenantPerHour: 3 });
@@ -32,11 +33,17 @@ it("caps emails per recipient per day, counting every send, even superseded ones
   const admin = h.call(KEYS.acmeAdmin);
   // The same address reached through the invitation id, its uuid and the user id: all count.
   const uuid = rows<{ uuid: string }>(h.db, "SELECT uuid FROM invitations WHERE id = 9001")[0]!.uuid;
-  expect((await h.container.service.resendInvitation(admin, { invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
-  expect((await h.container.service.resendInvitation(admin, { invitationId: uuid })).kind).toBe("ResendInvitationSuccess");
+  expect((await h.container.service.resendInvitation(admin, { invitationId: "9001" })).kind).toBe(
+    "ResendInvitationSuccess",
+  );
+  expect((await h.container.service.resendInvitation(admin, { invitationId: uuid })).kind).toBe(
+    "ResendInvitationSuccess",
+  );
   const refused = await h.container.service.resendInvitation(admin, { userId: "2" });
   expect(refused).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 24 * 3600 });
   expect(refused.kind === "ResendRateLimited" && refused.message).toMatch(/24 hours/);
   // Other recipients are not affected.
-  expect((await h.container.service.resendInvitation(admin, { invitationId: "9004" })).kind).toBe("ResendInvitationSuccess");
+  expect((await h.container.service.resendInvitation(admin, { invitationId: "9004" })).kind).toBe(
+    "ResendInvitationSuccess",
+  );
 });

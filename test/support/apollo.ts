@@ -5,7 +5,7 @@ import type { GraphQLContext } from "../../src/graphql/context.js";
 import type { Harness } from "./harness.js";
 
 export async function startApollo(): Promise<ApolloServer<GraphQLContext>> {
-  const apollo = createApolloServer({ logger: pino({ level: "silent" }), production: false });
+  const apollo = createApolloServer({ logger: pino({ level: "silent" }), introspection: true });
   await apollo.start();
   return apollo;
 }

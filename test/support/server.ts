@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
-import { startServer, type RunningServer } from "../../src/server.js";
+import { startServer, type RunningServer, type StartOptions } from "../../src/server.js";
 import { loadTestFixture, T0 } from "./harness.js";
 
 export interface TestServer {
@@ -21,7 +21,7 @@ export interface TestServer {
  * `env` overrides configuration exactly as the environment would.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; clock?: boolean } = {},
+  options: { env?: Record<string, string>; clock?: boolean; mail?: StartOptions["mail"] } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "invitation-api-http-"));
   const databaseFile = join(dir, "test.db");
@@ -43,6 +43,8 @@ export async function startTestServer(
       tokens.push(token);
       return token;
     },
+    // Without SMTP_URL the worker writes .eml files: keep them in the test's folder, not the project's.
+    mail: { mailDir: join(dir, "mail"), ...options.mail },
   });
   loadTestFixture({ file: databaseFile, connection: server.connection, dispose: () => {} });
   return {

@@ -33,6 +33,7 @@ export class InvitationResolver {
       invitation: Invitation.from(result.details, now()),
       sentTo: result.sentTo,
       clientMutationId: input.clientMutationId ?? null,
+      replayed: result.replayed,
     });
   }
 

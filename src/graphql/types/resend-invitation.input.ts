@@ -14,6 +14,13 @@ export class ResendInvitationInput {
 
   @Field(() => String, {
     nullable: true,
+    description:
+      "Makes retries safe (per tenant, kept 24 h): the same key and input replay the first success and send nothing.",
+  })
+  idempotencyKey?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
     description: "Echoed back in the success payload (Relay convention).",
   })
   clientMutationId?: string | null;

@@ -1,6 +1,8 @@
 import { createUnionType, Field, ObjectType } from "type-graphql";
 import { Invitation } from "./invitation.type.js";
 import {
+  IdempotencyKeyInUse,
+  IdempotencyKeyReused,
   InvalidInput,
   InvitationNotFound,
   InvitationNotPending,
@@ -24,6 +26,11 @@ export class ResendInvitationSuccess {
 
   @Field(() => String, { nullable: true })
   clientMutationId!: string | null;
+
+  @Field(() => Boolean, {
+    description: "True when this repeats the answer to an earlier call with the same idempotencyKey.",
+  })
+  replayed!: boolean;
 }
 
 export const ResendInvitationResult = createUnionType({
@@ -43,5 +50,7 @@ export const ResendInvitationResult = createUnionType({
       UserAlreadyVerified,
       InvitationNotPending,
       ResendRateLimited,
+      IdempotencyKeyReused,
+      IdempotencyKeyInUse,
     ] as const,
 });

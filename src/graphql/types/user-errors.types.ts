@@ -87,6 +87,18 @@ export class InvitationAlreadyPending extends UserError {
   invitationId!: string;
 }
 
+@ObjectType({
+  implements: UserError,
+  description: "The idempotency key was used with a different request. (422)",
+})
+export class IdempotencyKeyReused extends UserError {}
+
+@ObjectType({
+  implements: UserError,
+  description: "A request with this idempotency key is still running. (409)",
+})
+export class IdempotencyKeyInUse extends UserError {}
+
 type DomainError =
   | Domain.AccessError
   | Domain.InvalidInput
@@ -99,7 +111,9 @@ type DomainError =
   | Domain.ResendRateLimited
   | Domain.InvalidInvitationToken
   | Domain.InvitationExpired
-  | Domain.InvitationAlreadyPending;
+  | Domain.InvitationAlreadyPending
+  | Domain.IdempotencyKeyReused
+  | Domain.IdempotencyKeyInUse;
 
 /** The GraphQL object for a service refusal. Exhaustive: a new refusal does not compile until it is mapped. */
 export function toUserError(error: DomainError): UserError {
@@ -139,6 +153,10 @@ export function toUserError(error: DomainError): UserError {
       return Object.assign(new InvitationAlreadyPending(), base, {
         invitationId: String(error.invitationId),
       });
+    case "IdempotencyKeyReused":
+      return Object.assign(new IdempotencyKeyReused(), base);
+    case "IdempotencyKeyInUse":
+      return Object.assign(new IdempotencyKeyInUse(), base);
     default: {
       const _exhaustive: never = error;
       throw new Error(`unmapped error ${JSON.stringify(_exhaustive)}`);

@@ -1,0 +1,239 @@
+import type { Logger } from "pino";
+import type { ClaimRef } from "../db/repositories/outbox.repository.js";
+import type { Store } from "../db/store.js";
+import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./backoff.js";
+import { deadLinkReason } from "./dead-link.js";
+import type { MailTransport, OutgoingEmail } from "./mail-transport.js";
+import { outboxMessageId } from "./message-id.js";
+import { classifyDeliveryError, type DeliveryFailure } from "./smtp-errors.js";
+
+export interface DeliveryWorkerOptions {
+  /** Pause between two looks for due emails once the outbox is empty. */
+  readonly pollIntervalMs?: number;
+  /**
+   * How long one attempt owns its email. A worker that dies mid-send leaves the email to be retaken after
+   * this; it must exceed the longest send the SMTP timeouts allow.
+   */
+  readonly leaseMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** How long `stop()` waits for an email being sent before giving up on it (it is retaken after its lease). */
+  readonly stopTimeoutMs?: number;
+  /** Source of backoff jitter; tests pin it. */
+  readonly random?: () => number;
+}
+
+export interface DeliveryWorkerDeps {
+  readonly store: Store;
+  readonly transport: MailTransport;
+  readonly mailFrom: string;
+  readonly now: () => number;
+  readonly logger: Logger;
+}
+
+export type DeliveryOutcome =
+  | { readonly kind: "sent"; readonly outboxId: number; readonly attempt: number }
+  | {
+      readonly kind: "retry";
+      readonly outboxId: number;
+      readonly attempt: number;
+      readonly reason: string;
+      readonly nextAttemptAt: number;
+    }
+  | { readonly kind: "failed"; readonly outboxId: number; readonly attempt: number; readonly reason: string }
+  | { readonly kind: "cancelled"; readonly outboxId: number; readonly reason: string };
+
+type Claimed = { readonly kind: "claimed"; readonly claim: ClaimRef; readonly email: OutgoingEmail };
+
+const DEFAULTS = { pollIntervalMs: 500, leaseMs: 120_000, stopTimeoutMs: 15_000 };
+
+/**
+ * Delivers the email outbox: claims one due email at a time under a lease (in a BEGIN IMMEDIATE transaction,
+ * so several processes sharing the database never take the same email), sends it outside the transaction,
+ * and records the outcome. An email is marked sent only after the server accepted it, so a restart never
+ * sends it again, unless the process died between the two.
+ */
+export class DeliveryWorker {
+  private readonly settings: typeof DEFAULTS & { retry: RetryPolicy; random: () => number };
+  private readonly passes = new Set<Promise<unknown>>();
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: DeliveryWorkerDeps,
+    options: DeliveryWorkerOptions = {},
+  ) {
+    this.settings = {
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
+      leaseMs: options.leaseMs ?? DEFAULTS.leaseMs,
+      stopTimeoutMs: options.stopTimeoutMs ?? DEFAULTS.stopTimeoutMs,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      random: options.random ?? Math.random,
+    };
+  }
+
+  /** Starts polling; emails already due (left by a previous run) go first. */
+  start(): void {
+    if (this.started || this.stopping) return;
+    this.started = true;
+    this.deps.logger.info({ transport: this.deps.transport.description }, "mail delivery started");
+    this.schedule(0);
+  }
+
+  /** Stops polling, waits for the email being sent (bounded by `stopTimeoutMs`), and closes the transport. */
+  stop(): Promise<void> {
+    this.stopping ??= this.drain();
+    return this.stopping;
+  }
+
+  /** One pass: delivers every email due now, one after another. Resolves to what became of each. */
+  runOnce(): Promise<DeliveryOutcome[]> {
+    const pass = this.deliverDue();
+    this.passes.add(pass);
+    const forget = () => this.passes.delete(pass);
+    pass.then(forget, forget);
+    return pass;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    // The HTTP server keeps the process alive; a pending poll alone must not.
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    try {
+      await this.runOnce();
+    } catch (error) {
+      this.deps.logger.error({ err: error }, "mail delivery pass failed; retrying at the next poll");
+    }
+    if (!this.stopping) this.schedule(this.settings.pollIntervalMs);
+  }
+
+  private async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    let timeout: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timeout = setTimeout(() => resolve(true), this.settings.stopTimeoutMs);
+    });
+    const finished = Promise.allSettled([...this.passes]).then(() => false);
+    if (await Promise.race([finished, timedOut])) {
+      this.deps.logger.warn(
+        "mail delivery stopped with an email in flight; it is retried once its lease ends",
+      );
+    }
+    clearTimeout(timeout);
+    this.deps.transport.close();
+    if (this.started) this.deps.logger.info("mail delivery stopped");
+  }
+
+  private async deliverDue(): Promise<DeliveryOutcome[]> {
+    // Emails requeued during this pass are due later than its start, so the pass always ends.
+    const dueBy = this.deps.now();
+    const outcomes: DeliveryOutcome[] = [];
+    while (!this.stopping) {
+      const next = this.claimNext(dueBy);
+      if (next === null) break;
+      outcomes.push(next.kind === "claimed" ? await this.send(next) : next);
+    }
+    return outcomes;
+  }
+
+  /** Claims the next due email, or settles it on the spot when it must not be sent. */
+  private claimNext(dueBy: number): Claimed | DeliveryOutcome | null {
+    const { store, mailFrom, logger } = this.deps;
+    const { outbox } = store;
+    const now = this.deps.now();
+    return store.transaction((): Claimed | DeliveryOutcome | null => {
+      const due = outbox.nextDue(dueBy);
+      if (!due) return null;
+      const current = { id: due.id, attempt: due.attempts };
+
+      const deadLink = deadLinkReason(due, now);
+      if (deadLink !== null) {
+        outbox.markCancelled(current, deadLink);
+        logger.info({ outboxId: due.id, reason: deadLink }, "email not sent: its link no longer works");
+        return { kind: "cancelled", outboxId: due.id, reason: deadLink };
+      }
+      if (due.status === "sending") {
+        logger.warn(
+          { outboxId: due.id, attempt: due.attempts },
+          "retaking an email whose delivery was interrupted",
+        );
+      }
+      if (due.textBody === null || due.htmlBody === null) {
+        return this.fail(current, "the email body is missing");
+      }
+      if (due.attempts >= this.settings.retry.maxAttempts) {
+        return this.fail(current, `gave up after ${due.attempts} attempts: the last one was interrupted`);
+      }
+
+      const messageId = outboxMessageId(due, mailFrom);
+      const claim = outbox.claim(due, now + this.settings.leaseMs, messageId);
+      if (!claim) throw new Error(`outbox row ${due.id} changed inside its claim transaction`);
+      const email = { from: mailFrom, to: due.toAddress, subject: due.subject, messageId };
+      return { kind: "claimed", claim, email: { ...email, text: due.textBody, html: due.htmlBody } };
+    });
+  }
+
+  private async send({ claim, email }: Claimed): Promise<DeliveryOutcome> {
+    try {
+      await this.deps.transport.send(email);
+    } catch (error) {
+      return this.recordFailure(claim, classifyDeliveryError(error));
+    }
+    const recorded = this.deps.store.outbox.markSent(claim, this.deps.now());
+    this.warnIfLeaseLost(recorded, claim);
+    this.deps.logger.info(
+      { outboxId: claim.id, attempt: claim.attempt, messageId: email.messageId },
+      "email sent",
+    );
+    return { kind: "sent", outboxId: claim.id, attempt: claim.attempt };
+  }
+
+  private recordFailure(claim: ClaimRef, failure: DeliveryFailure): DeliveryOutcome {
+    const { retry, random } = this.settings;
+    if (failure.kind === "permanent" || claim.attempt >= retry.maxAttempts) {
+      const reason =
+        failure.kind === "permanent"
+          ? failure.reason
+          : `gave up after ${claim.attempt} attempts: ${failure.reason}`;
+      return this.fail(claim, reason);
+    }
+    const delayMs = retryDelayMs(retry, claim.attempt, random);
+    const nextAttemptAt = this.deps.now() + delayMs;
+    this.warnIfLeaseLost(this.deps.store.outbox.markRetry(claim, failure.reason, nextAttemptAt), claim);
+    this.deps.logger.warn(
+      { outboxId: claim.id, attempt: claim.attempt, retryInMs: delayMs, reason: failure.reason },
+      "email delivery failed; will retry",
+    );
+    return {
+      kind: "retry",
+      outboxId: claim.id,
+      attempt: claim.attempt,
+      reason: failure.reason,
+      nextAttemptAt,
+    };
+  }
+
+  private fail(claim: ClaimRef, reason: string): DeliveryOutcome {
+    this.warnIfLeaseLost(this.deps.store.outbox.markFailed(claim, reason), claim);
+    this.deps.logger.error(
+      { outboxId: claim.id, attempt: claim.attempt, reason },
+      "email delivery failed for good",
+    );
+    return { kind: "failed", outboxId: claim.id, attempt: claim.attempt, reason };
+  }
+
+  /** A mark that matched nothing means the lease ran out mid-send and another worker owns the email now. */
+  private warnIfLeaseLost(recorded: boolean, claim: ClaimRef): void {
+    if (!recorded) {
+      this.deps.logger.warn(
+        { outboxId: claim.id, attempt: claim.attempt },
+        "delivery outcome not recorded: lease lost",
+      );
+    }
+  }
+}
