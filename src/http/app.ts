@@ -7,6 +7,7 @@ import { migrationsAreCurrent } from "../db/connection.js";
 import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { registerRestRoutes } from "../rest/routes.js";
+import { registerAcceptPage } from "./accept-page.js";
 import { credentialsFromHeaders } from "./credentials.js";
 import { registerGraphQLIde } from "./graphql-ide.js";
 import { registerHttpErrorHandling } from "./http-errors.js";
@@ -67,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }),
   });
 
+  await registerAcceptPage(app, container);
   await registerRestRoutes(app, container);
   registerHttpErrorHandling(app);
   return app;
