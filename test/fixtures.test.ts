@@ -442,15 +442,16 @@ describe("loadDemoIfEmpty", () => {
 
     expect(demo).not.toBeNull();
     if (!demo) return;
+    // The seed documents' own example requests name these ids (tenant 1024, user 1, invitation 9001).
     expect(demo.tenant).toEqual({
-      id: 1,
-      uuid: "5b0e7a52-3c1f-4d8e-9a61-2f4c8d1e0001",
-      name: "Northwind Trading",
+      id: 1024,
+      uuid: "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0",
+      name: "Acme Procurement",
     });
     expect(demo.admin).toEqual({
-      id: 1,
-      uuid: "5b0e7a52-3c1f-4d8e-9a61-2f4c8d1e1001",
-      email: "alice@northwind.example",
+      id: 10,
+      uuid: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0010",
+      email: "ada@acme.test",
     });
     expect(
       row(
@@ -459,15 +460,15 @@ describe("loadDemoIfEmpty", () => {
         hashSecret(demo.apiKey),
       ),
     ).toEqual({
-      user_id: 1,
-      tenant_id: 1,
+      user_id: 10,
+      tenant_id: 1024,
     });
     expect(everyRowAsText(db.connection)).not.toContain(demo.apiKey);
     const invitation = row(db.connection, "SELECT * FROM invitations WHERE id = ?", demo.sampleInvitationId);
-    expect(invitation).toMatchObject({ tenant_id: 1, status: "pending" });
+    expect(invitation).toMatchObject({ tenant_id: 1024, status: "pending" });
     expect(invitation.expires_at).toBeGreaterThan(NOW);
     expect(row(db.connection, "SELECT * FROM users WHERE uuid = ?", demo.sampleUserUuid)).toMatchObject({
-      tenant_id: 1,
+      tenant_id: 1024,
       kind: "human",
       email_verified_at: null,
     });
