@@ -34,6 +34,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimitBytes ?? 100 * 1024,
     return503OnClosing: true,
   });
+  // First: Fastify fixes a route's error handler when the route is registered.
+  registerHttpErrorHandling(app);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
@@ -70,6 +72,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await registerAcceptPage(app, container);
   await registerRestRoutes(app, container);
-  registerHttpErrorHandling(app);
   return app;
 }

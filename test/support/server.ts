@@ -21,7 +21,13 @@ export interface TestServer {
  * `env` overrides configuration exactly as the environment would.
  */
 export async function startTestServer(
-  options: { env?: Record<string, string>; clock?: boolean; mail?: StartOptions["mail"] } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: boolean;
+    mail?: StartOptions["mail"];
+    /** Start as `npm start` does with no DATABASE_URL: the demo data instead of the test fixture. */
+    demo?: boolean;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "invitation-api-http-"));
   const databaseFile = join(dir, "test.db");
@@ -33,10 +39,12 @@ export async function startTestServer(
     LOG_LEVEL: "silent",
     ...options.env,
   });
+  // Demo mode is decided by DATABASE_URL being unset; the file still goes to the test's own folder.
+  const effective = options.demo ? { ...config, databaseUrlSet: false } : config;
   let clock = T0;
   const tokens: string[] = [];
   let counter = 0;
-  const server = await startServer(config, createLogger(config.logLevel), {
+  const server = await startServer(effective, createLogger(config.logLevel), {
     now: options.clock === false ? undefined : () => clock,
     generateToken: () => {
       const token = `http-token-${++counter}-${"y".repeat(32)}`;
@@ -46,7 +54,8 @@ export async function startTestServer(
     // Without SMTP_URL the worker writes .eml files: keep them in the test's folder, not the project's.
     mail: { mailDir: join(dir, "mail"), ...options.mail },
   });
-  loadTestFixture({ file: databaseFile, connection: server.connection, dispose: () => {} });
+  if (!options.demo)
+    loadTestFixture({ file: databaseFile, connection: server.connection, dispose: () => {} });
   return {
     url: server.url,
     server,

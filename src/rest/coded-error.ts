@@ -1,0 +1,45 @@
+import type { HttpFailure } from "../http/http-errors.js";
+import { snakeCaseRefusal, type ResendRefusal } from "./refusals.js";
+import type { JsonSchema, RestReply } from "./rest-operation.js";
+
+/** The error body of 001 (and 003, which answers "as 6.2"). */
+export const codedErrorSchema: JsonSchema = {
+  type: "object",
+  required: ["code", "message"],
+  properties: {
+    code: {
+      type: "string",
+      description: 'Machine-readable error code (e.g. "not_found", "tenant_mismatch").',
+    },
+    message: { type: "string", description: "Human-readable description of the error." },
+    details: {
+      type: "object",
+      additionalProperties: true,
+      description:
+        "Optional additional context: `retryAfterSeconds` (rate_limited), `fieldErrors` (invalid_request).",
+    },
+    notices: {
+      type: "array",
+      items: { type: "string" },
+      description: "Policy notices explaining a `forbidden` answer.",
+    },
+  },
+  additionalProperties: false,
+};
+
+interface CodedErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly notices?: readonly string[];
+}
+
+export function codedErrorReply(refusal: ResendRefusal): RestReply {
+  const { status, code, message, details, notices, retryAfterSeconds } = snakeCaseRefusal(refusal);
+  const body: CodedErrorBody = { code, message, ...(details && { details }), ...(notices && { notices }) };
+  return { status, body, retryAfterSeconds };
+}
+
+export function codedFailureBody({ code, message }: HttpFailure): CodedErrorBody {
+  return { code, message };
+}

@@ -1,0 +1,62 @@
+import type { Container } from "../container.js";
+import { isUuid } from "../invitations/entity-ref.js";
+import { codedErrorReply, codedErrorSchema, codedFailureBody } from "./coded-error.js";
+import { idempotencyKeyHeaderParameter, userUuidPathParameter, uuidSchema } from "./parameters.js";
+import { callContext, resendForRequest } from "./resend-call.js";
+import { errorResponses } from "./responses.js";
+import type { RestOperation } from "./rest-operation.js";
+
+// Seed 001: POST /v1/users/{id}/resend-invite, {id} the user uuid, X-Tenant-ID (uuid) required.
+
+export function resendInviteOperation({ service }: Container): RestOperation {
+  return {
+    method: "POST",
+    routes: [{ path: "/v1/users/{id}/resend-invite", operationId: "resendInvite" }],
+    tag: "Users",
+    summary: "Resend invite email for an unverified user",
+    description: "Sends the user's invitation again with a new link; the previous link stops working.",
+    parameters: [
+      userUuidPathParameter,
+      {
+        name: "X-Tenant-ID",
+        in: "header",
+        required: true,
+        description:
+          "Tenant identifier. Must match the tenant associated with the credential. Returns 403 " +
+          "tenant_mismatch if the credential and header belong to different tenants.",
+        schema: uuidSchema,
+        expectation: "must be a UUID",
+      },
+      idempotencyKeyHeaderParameter,
+    ],
+    responses: {
+      200: {
+        description: "Invite resent.",
+        schema: {
+          type: "object",
+          required: ["message"],
+          properties: { message: { type: "string" } },
+          additionalProperties: false,
+        },
+      },
+      ...errorResponses(codedErrorSchema, {
+        400: "invalid_request: the path id or X-Tenant-ID is not a UUID, or X-Tenant-ID is missing.",
+        403: "forbidden (not an admin; see notices), or tenant_mismatch.",
+        404: "not_found: user not found.",
+        409: "already_verified: user is already verified; or idempotency_key_in_use.",
+        422: "missing_email or service_account; or idempotency_key_reused.",
+        429: "rate_limited: details.retryAfterSeconds and Retry-After say when to try again.",
+      }),
+    },
+    async handle(request) {
+      // The document makes X-Tenant-ID a uuid: any other value is a malformed request (400), never a
+      // claim to another tenant.
+      const header = request.headers["x-tenant-id"];
+      const call = callContext(request, typeof header === "string" && isUuid(header) ? header : null);
+      const result = await resendForRequest(service, request, call, { userId: request.params.id });
+      if (result.kind !== "ResendInvitationSuccess") return codedErrorReply(result);
+      return { status: 200, body: { message: `Invite resent to ${result.sentTo}.` } };
+    },
+    failureBody: codedFailureBody,
+  };
+}

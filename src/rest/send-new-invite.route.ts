@@ -1,0 +1,215 @@
+import type { Container } from "../container.js";
+import { effectiveStatus, type User } from "../invitations/model.js";
+import type { ResendInvitationSuccess } from "../invitations/results.js";
+import { codedErrorReply, codedErrorSchema, codedFailureBody } from "./coded-error.js";
+import { dateTime, isoTime, isoTimeOrNull, nullableDateTime, uuidString } from "./json-fields.js";
+import {
+  idempotencyKeyHeaderParameter,
+  optionalTenantHeaderParameter,
+  userUuidPathParameter,
+} from "./parameters.js";
+import { callContext, resendForRequest } from "./resend-call.js";
+import { errorResponses } from "./responses.js";
+import type { JsonSchema, RestOperation } from "./rest-operation.js";
+
+// Seed 003: POST /public/v1/accounts/account-users/{id}/send-new-invite, {id} the user uuid; answers the
+// account-user object of the document, with errors as in 001.
+
+/** Parts of the document's account-user that this service does not track: always empty here. */
+const OMITTED = ["groups", "buyers", "modules"];
+
+const nullableString = { type: ["string", "null"] } as const;
+
+const actorSchema: JsonSchema = {
+  type: "object",
+  description:
+    "The acting user. (The document renders it character by character: a defect of its generator.)",
+  required: ["id", "name"],
+  properties: { id: uuidString, name: { type: "string" } },
+  additionalProperties: false,
+};
+
+const momentSchema: JsonSchema = {
+  type: "object",
+  required: ["at"],
+  properties: { at: nullableDateTime },
+  additionalProperties: false,
+};
+
+// Item shapes as the document defines them, for clients that read these lists.
+const groupSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    description: { type: "string" },
+    logo: { type: "string" },
+    isDefault: { type: "boolean" },
+  },
+};
+const buyerSchema: JsonSchema = {
+  type: "object",
+  properties: { id: { type: "string" }, icon: { type: "string" }, name: { type: "string" } },
+};
+const moduleSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    description: { type: "string" },
+    name: { type: "string" },
+    filters: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } },
+    settings: { type: "object", additionalProperties: true },
+  },
+};
+
+const accountUserSchema: JsonSchema = {
+  type: "object",
+  required: [
+    "id",
+    "audit",
+    "$meta",
+    "user",
+    "groups",
+    "buyers",
+    "modules",
+    "account",
+    "invitation",
+    "lastLoginAt",
+  ],
+  properties: {
+    id: { ...uuidString, description: "The account-user: the user's uuid." },
+    audit: {
+      type: "object",
+      required: ["created", "updated", "invitationAcceptedAt", "access", "joined"],
+      properties: {
+        created: {
+          type: "object",
+          description: "When the user was added, and who invited them.",
+          required: ["at", "by"],
+          properties: { at: dateTime, by: actorSchema },
+          additionalProperties: false,
+        },
+        updated: {
+          type: "object",
+          description: "This send, and the admin who made it.",
+          required: ["at", "by"],
+          properties: { at: dateTime, by: actorSchema },
+          additionalProperties: false,
+        },
+        invitationAcceptedAt: nullableDateTime,
+        access: { ...momentSchema, description: "Last sign-in." },
+        joined: { ...momentSchema, description: "When the user verified their email by accepting." },
+      },
+      additionalProperties: false,
+    },
+    $meta: {
+      type: "object",
+      required: ["omitted"],
+      properties: { omitted: { type: "array", items: { type: "string" } } },
+      additionalProperties: false,
+    },
+    user: {
+      type: "object",
+      required: ["id", "icon", "name"],
+      properties: { id: uuidString, icon: nullableString, name: { type: "string" } },
+      additionalProperties: false,
+    },
+    groups: { type: "array", items: groupSchema },
+    buyers: { type: "array", items: buyerSchema },
+    modules: { type: "array", items: moduleSchema },
+    account: {
+      type: "object",
+      description: "The tenant.",
+      required: ["id", "icon", "type", "status", "name"],
+      properties: {
+        id: uuidString,
+        icon: nullableString,
+        type: nullableString,
+        status: { type: "string" },
+        name: { type: "string" },
+      },
+      additionalProperties: false,
+    },
+    invitation: {
+      type: "object",
+      required: ["url", "status"],
+      properties: {
+        url: {
+          type: ["string", "null"],
+          format: "uri",
+          description:
+            "The new accept link (the caller is an admin); null when replaying an Idempotency-Key.",
+        },
+        status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
+      },
+      additionalProperties: false,
+    },
+    lastLoginAt: nullableDateTime,
+  },
+  additionalProperties: false,
+};
+
+export function sendNewInviteOperation({ service, now }: Container): RestOperation {
+  return {
+    method: "POST",
+    routes: [
+      { path: "/public/v1/accounts/account-users/{id}/send-new-invite", operationId: "sendNewInvitation" },
+    ],
+    tag: "Account users",
+    summary: "Send New Invitation",
+    description:
+      "Send new invitation when invite expires (or is still pending): a new link replaces the old one.",
+    parameters: [userUuidPathParameter, optionalTenantHeaderParameter, idempotencyKeyHeaderParameter],
+    responses: {
+      200: { description: "OK: the account-user with its new invitation.", schema: accountUserSchema },
+      ...errorResponses(codedErrorSchema, {
+        400: "invalid_request: the path id is not a UUID.",
+        403: "forbidden (not an admin; see notices), or tenant_mismatch.",
+        404: "not_found: user not found.",
+        409: "already_verified: user is already verified; or idempotency_key_in_use.",
+        422: "missing_email or service_account; or idempotency_key_reused.",
+        429: "rate_limited: details.retryAfterSeconds and Retry-After say when to try again.",
+      }),
+    },
+    async handle(request) {
+      const result = await resendForRequest(service, request, callContext(request), {
+        userId: request.params.id,
+      });
+      if (result.kind !== "ResendInvitationSuccess") return codedErrorReply(result);
+      return { status: 200, body: accountUser(result, now()) };
+    },
+    failureBody: codedFailureBody,
+  };
+}
+
+function accountUser({ details, resentBy, acceptUrl }: ResendInvitationSuccess, now: number) {
+  const { invitee, invitation, inviter, tenant } = details;
+  return {
+    id: invitee.uuid,
+    audit: {
+      created: { at: isoTime(invitee.createdAt), by: actor(inviter ?? resentBy) },
+      updated: { at: isoTime(invitation.updatedAt), by: actor(resentBy) },
+      invitationAcceptedAt: isoTimeOrNull(invitation.acceptedAt),
+      access: { at: isoTimeOrNull(invitee.lastLoginAt) },
+      joined: { at: isoTimeOrNull(invitee.emailVerifiedAt) },
+    },
+    $meta: { omitted: OMITTED },
+    user: { id: invitee.uuid, icon: invitee.icon, name: invitee.name },
+    groups: [],
+    buyers: [],
+    modules: [],
+    account: {
+      id: tenant.uuid,
+      icon: tenant.icon,
+      type: tenant.type,
+      status: tenant.status,
+      name: tenant.name,
+    },
+    invitation: { url: acceptUrl, status: effectiveStatus(invitation, now).toLowerCase() },
+    lastLoginAt: isoTimeOrNull(invitee.lastLoginAt),
+  };
+}
+
+function actor(user: User) {
+  return { id: user.uuid, name: user.name };
+}

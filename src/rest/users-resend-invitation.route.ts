@@ -1,0 +1,129 @@
+import type { Container } from "../container.js";
+import { effectiveStatus } from "../invitations/model.js";
+import type { ResendInvitationSuccess } from "../invitations/results.js";
+import { dateTime, isoTime, uuidString } from "./json-fields.js";
+import {
+  idempotencyKeyHeaderParameter,
+  optionalTenantHeaderParameter,
+  positiveIntegerSchema,
+} from "./parameters.js";
+import { snakeCaseRefusal } from "./refusals.js";
+import { callContext, resendForRequest } from "./resend-call.js";
+import { errorResponses } from "./responses.js";
+import type { JsonSchema, RestOperation } from "./rest-operation.js";
+
+// Seed 000: POST /api/v1/users/{id}/resend_invitation, {id} the integer user id.
+
+const errorSchema: JsonSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: {
+          type: "string",
+          description: "e.g. missing_email, service_account, already_verified, rate_limited, not_found.",
+        },
+        message: { type: "string" },
+      },
+      additionalProperties: false,
+    },
+  },
+  additionalProperties: false,
+};
+
+const successSchema: JsonSchema = {
+  type: "object",
+  required: ["data", "meta"],
+  properties: {
+    data: {
+      type: "object",
+      description: "The invited user.",
+      required: ["id", "uuid", "email", "name", "role"],
+      properties: {
+        id: { type: "integer" },
+        uuid: uuidString,
+        email: { type: "string", format: "email" },
+        name: { type: "string" },
+        role: { type: "string", enum: ["admin", "member"] },
+        kind: { type: "string", enum: ["human", "service_account"] },
+        email_verified: { type: "boolean" },
+        invitation_status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
+        invitation_expires_at: dateTime,
+        created_at: dateTime,
+        updated_at: dateTime,
+      },
+      additionalProperties: true,
+    },
+    meta: {
+      type: "object",
+      required: ["invitation_sent_to", "inviter_id"],
+      properties: {
+        invitation_sent_to: { type: "string", format: "email" },
+        inviter_id: {
+          type: "integer",
+          description: "Who first invited the user (the caller when none is recorded).",
+        },
+      },
+    },
+  },
+};
+
+export function usersResendInvitationOperation({ service, now }: Container): RestOperation {
+  return {
+    method: "POST",
+    routes: [{ path: "/api/v1/users/{id}/resend_invitation", operationId: "resendUserInvitation" }],
+    tag: "Users",
+    summary: "Resend an invitation email",
+    description:
+      "Re-sends the invitation email to the user with a new link. Admin-only. MCP service accounts and " +
+      "users without email are rejected.",
+    parameters: [
+      {
+        name: "id",
+        in: "path",
+        required: true,
+        description: "The user's integer id.",
+        schema: positiveIntegerSchema,
+        expectation: "must be a positive integer",
+      },
+      optionalTenantHeaderParameter,
+      idempotencyKeyHeaderParameter,
+    ],
+    responses: {
+      200: { description: "Invitation email sent (queued for delivery).", schema: successSchema },
+      ...errorResponses(errorSchema, { 400: "The id is not a positive integer (invalid_request)." }),
+    },
+    async handle(request) {
+      const input = { userId: request.params.id };
+      const result = await resendForRequest(service, request, callContext(request), input);
+      if (result.kind === "ResendInvitationSuccess") return { status: 200, body: userResent(result, now()) };
+      const { status, code, message, retryAfterSeconds } = snakeCaseRefusal(result);
+      return { status, body: { error: { code, message } }, retryAfterSeconds };
+    },
+    failureBody: ({ code, message }) => ({ error: { code, message } }),
+  };
+}
+
+function userResent({ details, resentBy, sentTo }: ResendInvitationSuccess, now: number) {
+  const { invitee, invitation, inviter } = details;
+  return {
+    data: {
+      id: invitee.id,
+      uuid: invitee.uuid,
+      // The invitee's current address: the one the email was queued for.
+      email: sentTo,
+      name: invitee.name,
+      role: invitee.role,
+      kind: invitee.kind,
+      email_verified: invitee.emailVerifiedAt !== null,
+      invitation_status: effectiveStatus(invitation, now).toLowerCase(),
+      invitation_expires_at: isoTime(invitation.expiresAt),
+      created_at: isoTime(invitee.createdAt),
+      updated_at: isoTime(invitee.updatedAt),
+    },
+    meta: { invitation_sent_to: sentTo, inviter_id: (inviter ?? resentBy).id },
+  };
+}

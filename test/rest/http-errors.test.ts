@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/connection.js";
+import { ACME, KEYS } from "../support/harness.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+import { fetchOpenApiDocument, responseValidator } from "./openapi-validator.js";
+
+/** One request per REST operation, on a target each can resend; `documented` names it in /openapi.json. */
+const OPERATIONS = [
+  {
+    method: "POST",
+    path: "/api/v1/users/8/resend_invitation",
+    documented: "/api/v1/users/{id}/resend_invitation",
+  },
+  {
+    method: "POST",
+    path: "/v1/users/0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0008/resend-invite",
+    documented: "/v1/users/{id}/resend-invite",
+  },
+  {
+    method: "PUT",
+    path: "/tenant/1024/admin/user/invitation/resend?id=9001",
+    documented: "/tenant/{tenantId}/admin/user/invitation/resend",
+  },
+  {
+    method: "POST",
+    path: "/public/v1/accounts/account-users/0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0008/send-new-invite",
+    documented: "/public/v1/accounts/account-users/{id}/send-new-invite",
+  },
+] as const;
+
+const ADMIN = { "x-api-key": KEYS.acmeAdmin, "x-tenant-id": ACME.uuid };
+const TOO_LARGE = JSON.stringify({ padding: "x".repeat(200 * 1024) });
+
+let s: TestServer;
+let checkBody: ReturnType<typeof responseValidator>;
+beforeAll(async () => {
+  s = await startTestServer();
+  checkBody = responseValidator(await fetchOpenApiDocument(s.url));
+});
+afterAll(() => s.close());
+
+async function send(method: string, path: string, headers: Record<string, string> = {}, body?: string) {
+  const response = await fetch(`${s.url}${path}`, { method, headers, body });
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  return { status: response.status, headers: response.headers, body: (await response.json()) as unknown };
+}
+
+describe("unknown routes and methods", () => {
+  it.each(["/nope", "/api/v1/users/2", "/v1/users/2/resend-invite/extra"])(
+    "GET %s is a JSON 404",
+    async (path) => {
+      const answer = await send("GET", path);
+      expect(answer.status).toBe(404);
+      expect(answer.body).toEqual({ error: { code: "not_found", message: expect.stringContaining(path) } });
+    },
+  );
+
+  it.each([
+    ["GET", OPERATIONS[0].path, "POST"],
+    ["DELETE", OPERATIONS[1].path, "POST"],
+    ["POST", OPERATIONS[2].path, "PUT"],
+    ["PUT", OPERATIONS[3].path, "POST"],
+    ["PUT", "/graphql", "GET, HEAD, POST, OPTIONS"],
+    ["POST", "/openapi.json", "GET, HEAD"],
+    ["POST", "/healthz", "GET, HEAD"],
+  ])("%s %s is a JSON 405 with Allow: %s", async (method, path, allow) => {
+    const answer = await send(method, path, ADMIN);
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get("allow")).toBe(allow);
+    expect(answer.body).toEqual({ error: { code: "method_not_allowed", message: expect.any(String) } });
+  });
+
+  it("leaves GraphQL's own methods to Apollo", async () => {
+    const post = await send(
+      "POST",
+      "/graphql",
+      { "content-type": "application/json" },
+      '{"query":"{ __typename }"}',
+    );
+    expect(post).toMatchObject({ status: 200, body: { data: { __typename: "Query" } } });
+    const get = await fetch(`${s.url}/graphql?query=${encodeURIComponent("{ __typename }")}`, {
+      headers: { "apollo-require-preflight": "true", accept: "application/json" },
+    });
+    expect(get.status).toBe(200);
+    const options = await fetch(`${s.url}/graphql`, { method: "OPTIONS" });
+    expect([404, 405]).not.toContain(options.status);
+  });
+});
+
+describe("request bodies", () => {
+  it.each(OPERATIONS)(
+    "$method $documented: a body over the limit is 413 in the document's shape",
+    async (op) => {
+      const answer = await send(
+        op.method,
+        op.path,
+        { ...ADMIN, "content-type": "application/json" },
+        TOO_LARGE,
+      );
+      expect(answer.status).toBe(413);
+      checkBody(op.method.toLowerCase(), op.documented, 413, answer.body);
+      expect(JSON.stringify(answer.body)).toMatch(/payload_too_large|PayloadTooLarge/);
+    },
+  );
+
+  it.each(OPERATIONS)("$method $documented: a non-JSON body is 415 in the document's shape", async (op) => {
+    const answer = await send(
+      op.method,
+      op.path,
+      { ...ADMIN, "content-type": "application/xml" },
+      "<resend/>",
+    );
+    expect(answer.status).toBe(415);
+    checkBody(op.method.toLowerCase(), op.documented, 415, answer.body);
+    expect(JSON.stringify(answer.body)).toMatch(/unsupported_media_type|UnsupportedMediaType/);
+  });
+
+  it("answers GraphQL's 413 and 415 in JSON too", async () => {
+    const tooLarge = await send("POST", "/graphql", { "content-type": "application/json" }, TOO_LARGE);
+    expect(tooLarge).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    const unsupported = await send("POST", "/graphql", { "content-type": "application/xml" }, "<q/>");
+    expect(unsupported).toMatchObject({ status: 415, body: { error: { code: "unsupported_media_type" } } });
+  });
+
+  it("accepts an empty body of any type, and ignores a JSON one (the operations take none)", async () => {
+    const bodies: [Record<string, string>, string | undefined][] = [
+      [{ "content-type": "application/json" }, ""],
+      [{ "content-type": "application/x-www-form-urlencoded" }, ""],
+      [{ "content-type": "application/json" }, '{"ignored": true}'],
+    ];
+    for (const [headers, body] of bodies) {
+      s.advance(60_000);
+      const answer = await send("POST", OPERATIONS[0].path, { ...ADMIN, ...headers }, body);
+      expect(answer.status).toBe(200);
+    }
+  });
+});
+
+describe("unexpected failures", () => {
+  let broken: TestServer;
+  let checkBrokenBody: ReturnType<typeof responseValidator>;
+  beforeAll(async () => {
+    broken = await startTestServer();
+    checkBrokenBody = responseValidator(await fetchOpenApiDocument(broken.url));
+    // A schema the code does not expect: every authenticated request now fails inside SQLite.
+    const connection = openDatabase(broken.databaseFile);
+    connection.sqlite.exec("DROP TABLE api_keys");
+    connection.close();
+  });
+  afterAll(() => broken.close());
+
+  it.each(OPERATIONS)(
+    "$method $documented: 500 in the document's shape, without SQL or stack",
+    async (op) => {
+      const response = await fetch(`${broken.url}${op.path}`, { method: op.method, headers: ADMIN });
+      const text = await response.text();
+      expect(response.status).toBe(500);
+      checkBrokenBody(op.method.toLowerCase(), op.documented, 500, JSON.parse(text));
+      expect(text).not.toMatch(/api_keys|no such table|sqlite|SELECT|\bat \S+:\d+/i);
+      expect(text).toMatch(/internal_server_error|InternalServerError/);
+    },
+  );
+});
