@@ -109,6 +109,7 @@ function resendTarget(deps: InvitationServiceDeps, actor: Actor, target: Target)
     kind: "ResendInvitationSuccess",
     details: sent.details,
     resentBy: actor.user,
+    invitedBy: sent.details.inviter ?? actor.user,
     sentTo: sent.sentTo,
     acceptUrl: sent.acceptUrl,
     created: invitation === null,

@@ -30,6 +30,8 @@ export interface ResendInvitationSuccess {
   readonly details: InvitationDetails;
   /** The admin who made this send (the invitation's inviter may be someone else, or unknown). */
   readonly resentBy: User;
+  /** Who the invitation is from: its recorded inviter, or the admin resending it when none is recorded. */
+  readonly invitedBy: User;
   /** The address the email was queued for. */
   readonly sentTo: string;
   /**

@@ -182,12 +182,12 @@ export function sendNewInviteOperation({ service, now }: Container): RestOperati
   };
 }
 
-function accountUser({ details, resentBy, acceptUrl }: ResendInvitationSuccess, now: number) {
-  const { invitee, invitation, inviter, tenant } = details;
+function accountUser({ details, resentBy, invitedBy, acceptUrl }: ResendInvitationSuccess, now: number) {
+  const { invitee, invitation, tenant } = details;
   return {
     id: invitee.uuid,
     audit: {
-      created: { at: isoTime(invitee.createdAt), by: actor(inviter ?? resentBy) },
+      created: { at: isoTime(invitee.createdAt), by: actor(invitedBy) },
       updated: { at: isoTime(invitation.updatedAt), by: actor(resentBy) },
       invitationAcceptedAt: isoTimeOrNull(invitation.acceptedAt),
       access: { at: isoTimeOrNull(invitee.lastLoginAt) },

@@ -107,8 +107,8 @@ export function usersResendInvitationOperation({ service, now }: Container): Res
   };
 }
 
-function userResent({ details, resentBy, sentTo }: ResendInvitationSuccess, now: number) {
-  const { invitee, invitation, inviter } = details;
+function userResent({ details, invitedBy, sentTo }: ResendInvitationSuccess, now: number) {
+  const { invitee, invitation } = details;
   return {
     data: {
       id: invitee.id,
@@ -124,6 +124,6 @@ function userResent({ details, resentBy, sentTo }: ResendInvitationSuccess, now:
       created_at: isoTime(invitee.createdAt),
       updated_at: isoTime(invitee.updatedAt),
     },
-    meta: { invitation_sent_to: sentTo, inviter_id: (inviter ?? resentBy).id },
+    meta: { invitation_sent_to: sentTo, inviter_id: invitedBy.id },
   };
 }

@@ -153,6 +153,13 @@ describe("a successful resend", () => {
     expect(invitationRow(9003).status).toBe("revoked");
   });
 
+  it("names who the invitation is from: its inviter, or the resending admin when none is recorded", async () => {
+    expect(await resend({ invitationId: "9001" })).toMatchObject({ invitedBy: { id: 1 }, resentBy: { id: 1 } });
+    h.db.connection.sqlite.exec("UPDATE invitations SET inviter_id = NULL WHERE id = 9004");
+    const orphan = await resend({ invitationId: "9004" });
+    expect(orphan).toMatchObject({ details: { inviter: null }, invitedBy: { id: 1 } });
+  });
+
   it("creates an invitation, inviter = caller, for a user who has none", async () => {
     const result = await resend({ userId: "8" });
     expect(result.kind).toBe("ResendInvitationSuccess");
