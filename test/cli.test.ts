@@ -11,7 +11,9 @@ import { projectRoot } from "../src/paths.js";
 
 /** Every migration shipped in drizzle/, as a fresh database applies them all. */
 const SHIPPED_MIGRATIONS = (
-  JSON.parse(readFileSync(join(projectRoot, "drizzle", "meta", "_journal.json"), "utf8")) as { entries: unknown[] }
+  JSON.parse(readFileSync(join(projectRoot, "drizzle", "meta", "_journal.json"), "utf8")) as {
+    entries: unknown[];
+  }
 ).entries.length;
 
 const CLI = join(projectRoot, "src", "cli", "main.ts");

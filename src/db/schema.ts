@@ -176,7 +176,10 @@ export const idempotencyKeys = sqliteTable(
     createdAt: timestamp("created_at").notNull(),
     expiresAt: timestamp("expires_at").notNull(),
   },
-  (t) => [uniqueIndex("idempotency_keys_tenant_key_uq").on(t.tenantId, t.key), index("idempotency_keys_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    uniqueIndex("idempotency_keys_tenant_key_uq").on(t.tenantId, t.key),
+    index("idempotency_keys_expiry_idx").on(t.expiresAt),
+  ],
 );
 
 export type TenantRow = typeof tenants.$inferSelect;

@@ -154,7 +154,10 @@ describe("a successful resend", () => {
   });
 
   it("names who the invitation is from: its inviter, or the resending admin when none is recorded", async () => {
-    expect(await resend({ invitationId: "9001" })).toMatchObject({ invitedBy: { id: 1 }, resentBy: { id: 1 } });
+    expect(await resend({ invitationId: "9001" })).toMatchObject({
+      invitedBy: { id: 1 },
+      resentBy: { id: 1 },
+    });
     h.db.connection.sqlite.exec("UPDATE invitations SET inviter_id = NULL WHERE id = 9004");
     const orphan = await resend({ invitationId: "9004" });
     expect(orphan).toMatchObject({ details: { inviter: null }, invitedBy: { id: 1 } });

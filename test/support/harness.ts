@@ -64,7 +64,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       invitationTtlMs: TTL_HOURS * 3_600_000,
       resendCooldownMs: (options.cooldownSeconds ?? COOLDOWN_SECONDS) * 1000,
       publicUrl: "https://invites.example.test",
-      emailCaps: { perTenantPerHour: options.perTenantPerHour ?? 1000, perRecipientPerDay: options.perRecipientPerDay ?? 100 },
+      emailCaps: {
+        perTenantPerHour: options.perTenantPerHour ?? 1000,
+        perRecipientPerDay: options.perRecipientPerDay ?? 100,
+      },
     },
   });
   return {
