@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { resolveDatabaseFile } from "./db/database-url.js";
 import type { InvitationSettings } from "./invitations/deps.js";
 
@@ -21,6 +22,10 @@ export interface Config {
   /** Serve the in-browser GraphQL IDE at GET /graphql: on by default, off in production unless GRAPHQL_IDE=on. */
   readonly graphqlIde: boolean;
   readonly logLevel: string;
+  /** Requests per minute per API key (per client address without one); 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
+  /** How long SIGTERM may take to drain requests and the mail worker before the process exits anyway. */
+  readonly shutdownTimeoutSeconds: number;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -31,15 +36,19 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const NODE_ENVS = ["development", "production", "test"];
+/** A DNS name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /** Reads and validates every environment variable the server uses. Throws ConfigError on the first bad one. */
 export function loadConfig(env: Env = process.env): Config {
   const host = text(env, "HOST") ?? "127.0.0.1";
+  if (isIP(host) === 0 && !HOST_NAME.test(host)) fail("HOST", "must be an IP address or a host name", host);
   const port = integer(env, "PORT", 4000, 0, 65_535);
   const publicUrl = httpUrl(env, "PUBLIC_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const production = env.NODE_ENV === "production";
-  const logLevel = text(env, "LOG_LEVEL") ?? "info";
-  if (!LOG_LEVELS.includes(logLevel)) fail("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, logLevel);
+  const production = oneOf(env, "NODE_ENV", NODE_ENVS) === "production";
+  const logLevel = oneOf(env, "LOG_LEVEL", LOG_LEVELS) ?? "info";
 
   return {
     host,
@@ -56,6 +65,8 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     graphqlIde: onOff(env, "GRAPHQL_IDE") ?? !production,
     logLevel,
+    rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000_000),
+    shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
   };
 }
 
@@ -85,6 +96,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!/^\d+$/.test(raw) || value < min || value > max)
     fail(name, `must be an integer from ${min} to ${max}`, raw);
   return value;
+}
+
+function oneOf(env: Env, name: string, allowed: readonly string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw !== undefined && !allowed.includes(raw)) fail(name, `must be one of ${allowed.join(", ")}`, raw);
+  return raw;
 }
 
 function onOff(env: Env, name: string): boolean | undefined {

@@ -22,16 +22,31 @@ async function main(): Promise<void> {
   if (server.demo) console.log(demoBanner(server, config.graphqlIde));
 
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting without waiting for the drain");
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, "draining and shutting down");
-    await server.close();
-    logger.info("stopped");
-    process.exit(0);
+    // A request or an SMTP send that never ends must not keep the process from stopping.
+    setTimeout(() => {
+      logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, "drain timed out; exiting");
+      process.exit(1);
+    }, config.shutdownTimeoutSeconds * 1000).unref();
+    server.close().then(
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }
 
 function exitWithConfigError(error: unknown): never {

@@ -54,6 +54,7 @@ export async function startServer(
     logger,
     production: config.production,
     ide: config.graphqlIde,
+    rateLimitPerMinute: config.rateLimitPerMinute,
   });
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -63,6 +64,7 @@ export async function startServer(
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
       throw new ConfigError(`PORT: ${config.port} is already in use on ${config.host}`);
+    if (code === "EACCES") throw new ConfigError(`PORT: no permission to listen on port ${config.port}`);
     if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
       throw new ConfigError(`HOST: cannot listen on ${config.host}`);
     throw error;

@@ -1,6 +1,7 @@
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestListener } from "@apollo/server";
 import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { ErrorCode } from "../invitations/errors.js";
@@ -21,44 +22,110 @@ const CLIENT_ERROR_CODES = new Set<unknown>([
   ErrorCode.TENANT_MISMATCH,
 ]);
 
+/**
+ * Limits on one GraphQL document. Depth and cost also count introspection (graphql-armor's `ignoreIntrospection`
+ * can be bypassed with a fragment named `__schema`), so they sit just above what GraphiQL's introspection query
+ * needs: depth 15 and cost 15 581. Our own schema has no cycles: real operations are at most 5 deep, and one
+ * full page of 100 invitations with every field costs 17 431.
+ */
+export const GRAPHQL_LIMITS = {
+  /** Lexical tokens: bounds parsing work. Our largest document (the IDE's) has about 100. */
+  tokens: 1000,
+  /** Response nesting, fragments flattened. */
+  depth: 15,
+  cost: 20_000,
+  /** Aliased fields: each alias of a mutation is one more operation in a single rate-limited request. */
+  aliases: 10,
+  directives: 10,
+} as const;
+
+/**
+ * graphql-armor's validation rules. Apollo validates a document once and caches it, so a repeated operation
+ * never runs them again. Its token limit (a plugin that parses every document a second time and answers 500)
+ * and its suggestion mask (which misses enum values) are replaced by `parseOptions.maxTokens` and `formatError`.
+ */
+const ARMOR_RULES = new ApolloArmor({
+  maxTokens: { enabled: false },
+  blockFieldSuggestion: { enabled: false },
+  maxDepth: { n: GRAPHQL_LIMITS.depth, flattenFragments: true, ignoreIntrospection: false },
+  costLimit: { maxCost: GRAPHQL_LIMITS.cost, flattenFragments: true, ignoreIntrospection: false },
+  maxAliases: { n: GRAPHQL_LIMITS.aliases },
+  maxDirectives: { n: GRAPHQL_LIMITS.directives },
+}).protect().validationRules;
+
+/** graphql-js ends some messages with " Did you mean …?", naming fields, types or enum values. */
+const SUGGESTION = / ?Did you mean .+\?$/s;
+
 export interface ApolloOptions {
   readonly logger: Logger;
   /** Off in production unless the IDE is on (its docs and completion need it). */
   readonly introspection: boolean;
-  readonly plugins?: ApolloServerPlugin<GraphQLContext>[];
+  /** Hides schema details (suggestions of field, type and enum names) from error messages. */
+  readonly production?: boolean;
 }
 
 export function createApolloServer({
   logger,
   introspection,
-  plugins = [],
+  production = false,
 }: ApolloOptions): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     schema: buildGraphQLSchema(),
     logger,
     introspection,
     csrfPrevention: true,
+    // Apollo's default, stated: a batch would multiply the work of one rate-limited request.
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ...plugins],
-    formatError: (formatted, error) => maskUnexpected(formatted, error, logger),
+    parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },
+    validationRules: ARMOR_RULES,
+    plugins: [ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors(logger)],
+    // The process's own SIGTERM handler drains the HTTP server; Apollo's would re-raise the signal.
+    stopOnTerminationSignals: false,
+    formatError: (formatted) => {
+      const masked = maskUnexpected(formatted);
+      return production ? withoutSuggestions(masked) : masked;
+    },
   });
 }
 
+function isClientError(code: unknown): boolean {
+  return CLIENT_ERROR_CODES.has(code);
+}
+
 /** Failures nobody can act on (bugs, the database gone) reach the client as a bare INTERNAL_SERVER_ERROR. */
-function maskUnexpected(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  logger: Logger,
-): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (CLIENT_ERROR_CODES.has(code)) {
+function maskUnexpected(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (isClientError(formatted.extensions?.code)) {
     const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
-  logger.error({ err: unwrapResolverError(error), path: formatted.path }, "unexpected GraphQL error");
   return {
     message: "Internal server error",
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+function withoutSuggestions(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return { ...formatted, message: formatted.message.replace(SUGGESTION, "") };
+}
+
+/**
+ * Logs what maskUnexpected hides, with the request id (formatError has no request to take it from). Errors
+ * without a client code here are exactly the ones Apollo later formats as INTERNAL_SERVER_ERROR.
+ */
+function logUnexpectedErrors(logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  // One listener for every request: the hot path allocates nothing for it.
+  const listener: GraphQLRequestListener<GraphQLContext> = {
+    async didEncounterErrors({ errors, contextValue }) {
+      for (const error of errors) {
+        if (isClientError(error.extensions.code)) continue;
+        logger.error(
+          { reqId: contextValue.call.requestId, err: unwrapResolverError(error), path: error.path },
+          "unexpected GraphQL error",
+        );
+      }
+    },
+  };
+  return { requestDidStart: async () => listener };
 }

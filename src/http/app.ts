@@ -1,16 +1,24 @@
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from "@as-integrations/fastify";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { fastifyApolloHandler } from "@as-integrations/fastify";
+import rateLimit from "@fastify/rate-limit";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import type { Logger } from "pino";
 import type { Container } from "../container.js";
 import type { Connection } from "../db/connection.js";
 import { migrationsAreCurrent } from "../db/connection.js";
 import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
+import { ErrorCode } from "../invitations/errors.js";
 import { registerRestRoutes } from "../rest/routes.js";
 import { registerAcceptPage } from "./accept-page.js";
-import { credentialsFromHeaders } from "./credentials.js";
+import { credentialsFromHeaders, rateLimitKeyOf } from "./credentials.js";
 import { registerGraphQLIde } from "./graphql-ide.js";
-import { registerHttpErrorHandling } from "./http-errors.js";
+import { describeHttpError, registerHttpErrorHandling } from "./http-errors.js";
 import { requestIdFor } from "./request-id.js";
 
 export interface AppOptions {
@@ -22,6 +30,8 @@ export interface AppOptions {
   readonly ide: boolean;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number;
+  /** Requests per minute per API key (per client address without one); 0 or absent: unlimited. */
+  readonly rateLimitPerMinute?: number;
 }
 
 /** The HTTP server: GraphQL at /graphql, health probes, and (registered by their modules) the REST paths. */
@@ -33,15 +43,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimitBytes ?? 100 * 1024,
     return503OnClosing: true,
+    frameworkErrors: refuseBeforeRouting,
+    // Long ids must reach route validation (and get each document's own 400), not a bare 414 from the router.
+    routerOptions: { maxParamLength: 1024 },
   });
   // First: Fastify fixes a route's error handler when the route is registered.
   registerHttpErrorHandling(app);
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  // Before any route: the limiter attaches itself to each route as it is added.
+  if (options.rateLimitPerMinute) await registerRateLimit(app, options.rateLimitPerMinute);
 
-  app.get("/healthz", async () => ({ status: "ok" }));
-  app.get("/readyz", async (_request, reply) => {
+  // Probes are never limited: an orchestrator polling them must not be refused.
+  const probe = { config: { rateLimit: false as const } };
+  app.get("/healthz", probe, async () => ({ status: "ok" }));
+  app.get("/readyz", probe, async (_request, reply) => {
     try {
       container.store.ping();
       if (!migrationsAreCurrent(connection)) return reply.code(503).send({ status: "migrations pending" });
@@ -54,13 +71,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const apollo = createApolloServer({
     logger,
     introspection: !options.production || options.ide,
-    plugins: [fastifyApolloDrainPlugin(app)],
+    production: options.production,
   });
   await apollo.start();
   if (options.ide) await registerGraphQLIde(app);
   app.route({
     url: "/graphql",
     method: ["GET", "POST", "OPTIONS"],
+    errorHandler: sendGraphQLTransportError,
     handler: fastifyApolloHandler<GraphQLContext>(apollo, {
       context: async (request) => ({
         call: { credentials: credentialsFromHeaders(request.headers), requestId: request.id },
@@ -73,4 +91,46 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await registerAcceptPage(app, container);
   await registerRestRoutes(app, container);
   return app;
+}
+
+/** Messages for the URLs Fastify refuses before routing; theirs quote the URL, query string and all. */
+const PRE_ROUTING_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_BAD_URL: "The URL is not validly percent-encoded.",
+  FST_ERR_MAX_PARAM_LENGTH: "A path segment of the URL is too long.",
+};
+
+/**
+ * Malformed URLs are refused before any route or hook runs: answered here in the app's JSON error shape, with
+ * the request id, and without echoing the URL (its query may hold an accept token).
+ */
+function refuseBeforeRouting(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const failure = describeHttpError(error, request.log);
+  const message = PRE_ROUTING_MESSAGES[error.code] ?? failure.message;
+  void reply
+    .code(failure.status)
+    .header("x-request-id", request.id)
+    .send({ error: { code: failure.code, message } });
+}
+
+/**
+ * A per-caller request budget at the edge, before any body is read. Each route's error handler renders the
+ * 429 in its own shape (GraphQL, each REST document, plain JSON); `Retry-After` is set by the plugin.
+ */
+async function registerRateLimit(app: FastifyInstance, perMinute: number): Promise<void> {
+  await app.register(rateLimit, {
+    max: perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip),
+  });
+}
+
+/**
+ * Refusals before Apollo runs (rate limit, body too large, malformed JSON, unsupported media type), in the
+ * shape Apollo gives its own: `{"errors": [{"message", "extensions": {"code"}}]}`. The code is the status's
+ * name (`PAYLOAD_TOO_LARGE`, `BAD_REQUEST`, …), except 429's, which is the RATE_LIMITED that resends use.
+ */
+function sendGraphQLTransportError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const failure = describeHttpError(error, request.log);
+  const code = failure.status === 429 ? ErrorCode.RATE_LIMITED : failure.code.toUpperCase();
+  return reply.code(failure.status).send({ errors: [{ message: failure.message, extensions: { code } }] });
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Credentials } from "../auth/credentials.js";
+import { hashSecret } from "../auth/secrets.js";
 
 /**
  * Reads `Authorization: Bearer KEY` or `X-Api-Key: KEY`, and `X-Tenant-ID`. A malformed or repeated header,
@@ -7,6 +8,15 @@ import type { Credentials } from "../auth/credentials.js";
  */
 export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials {
   return { apiKey: apiKeyFrom(headers), tenantHeader: single(headers["x-tenant-id"]) ?? null };
+}
+
+/**
+ * Whom a request counts against for the request rate limit: the SHA-256 of the API key it presents (so the
+ * limiter's memory holds no key), or else its client address. Unchecked: a wrong key is limited like a right one.
+ */
+export function rateLimitKeyOf(headers: IncomingHttpHeaders, clientAddress: string): string {
+  const apiKey = apiKeyFrom(headers);
+  return apiKey === null ? `ip:${clientAddress}` : `key:${hashSecret(apiKey)}`;
 }
 
 function apiKeyFrom(headers: IncomingHttpHeaders): string | null {

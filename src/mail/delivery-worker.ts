@@ -44,7 +44,8 @@ export type DeliveryOutcome =
 
 type Claimed = { readonly kind: "claimed"; readonly claim: ClaimRef; readonly email: OutgoingEmail };
 
-const DEFAULTS = { pollIntervalMs: 500, leaseMs: 120_000, stopTimeoutMs: 15_000 };
+// The stop timeout stays under the server's shutdown timeout, so a hung SMTP send cannot turn SIGTERM into exit 1.
+const DEFAULTS = { pollIntervalMs: 500, leaseMs: 120_000, stopTimeoutMs: 5_000 };
 
 /**
  * Delivers the email outbox: claims one due email at a time under a lease (in a BEGIN IMMEDIATE transaction,

@@ -115,11 +115,17 @@ describe("request bodies", () => {
     expect(JSON.stringify(answer.body)).toMatch(/unsupported_media_type|UnsupportedMediaType/);
   });
 
-  it("answers GraphQL's 413 and 415 in JSON too", async () => {
+  it("answers GraphQL's 413 and 415 as GraphQL errors", async () => {
     const tooLarge = await send("POST", "/graphql", { "content-type": "application/json" }, TOO_LARGE);
-    expect(tooLarge).toMatchObject({ status: 413, body: { error: { code: "payload_too_large" } } });
+    expect(tooLarge).toMatchObject({
+      status: 413,
+      body: { errors: [{ extensions: { code: "PAYLOAD_TOO_LARGE" } }] },
+    });
     const unsupported = await send("POST", "/graphql", { "content-type": "application/xml" }, "<q/>");
-    expect(unsupported).toMatchObject({ status: 415, body: { error: { code: "unsupported_media_type" } } });
+    expect(unsupported).toMatchObject({
+      status: 415,
+      body: { errors: [{ extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }] },
+    });
   });
 
   it("accepts an empty body of any type, and ignores a JSON one (the operations take none)", async () => {

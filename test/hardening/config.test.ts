@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+import { projectRoot } from "../../src/paths.js";
+import { spawnServer } from "./support/child-server.js";
+
+/** Each variable with values that must stop the server. */
+const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
+  HOST: ["http://127.0.0.1", "two words", "-leading-hyphen"],
+  PORT: ["abc", "70000", "-1", "80.5"],
+  DATABASE_URL: ["postgres://user:pw@db/invitations", "file:"],
+  SMTP_URL: ["http://mail.example", "smtp://", "not a url"],
+  MAIL_FROM: ["not an address", "Name <>"],
+  PUBLIC_URL: ["ftp://example.test", "https://example.test/?q=1", "example.test"],
+  INVITATION_TTL_HOURS: ["0", "abc", "-1"],
+  RESEND_COOLDOWN_SECONDS: ["-5", "1.5", "soon"],
+  MAX_EMAILS_PER_TENANT_PER_HOUR: ["0", "many"],
+  MAX_EMAILS_PER_RECIPIENT_PER_DAY: ["0", "1e3"],
+  GRAPHQL_IDE: ["yes", "true"],
+  NODE_ENV: ["prod", "Production"],
+  LOG_LEVEL: ["verbose", "INFO"],
+  RATE_LIMIT_PER_MINUTE: ["-1", "lots", "10.5"],
+  SHUTDOWN_TIMEOUT_SECONDS: ["0", "forever"],
+};
+const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
+  values.map((value) => ({ name, value })),
+);
+
+function configErrorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe("loadConfig", () => {
+  it.each(CASES)("$name=$value stops start-up with one line naming $name", ({ name, value }) => {
+    const { message } = configErrorFor({ [name]: value });
+    expect(message.startsWith(`${name}: `)).toBe(true);
+    expect(message).not.toContain("\n");
+  });
+
+  it("covers every variable of the README's configuration table", () => {
+    const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Using it"));
+    const documented = [...table.matchAll(/^\| `([A-Z_]+)`/gm)].map((match) => match[1]);
+    expect(documented.length).toBeGreaterThan(5);
+    for (const name of documented) expect(Object.keys(BAD_VALUES)).toContain(name);
+  });
+
+  it("never echoes an SMTP password", () => {
+    expect(configErrorFor({ SMTP_URL: "smtps://user:hunter2@" }).message).not.toContain("hunter2");
+  });
+
+  it("has defaults for the limits, and lets RATE_LIMIT_PER_MINUTE=0 turn the rate limit off", () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerMinute: 600, shutdownTimeoutSeconds: 10 });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).rateLimitPerMinute).toBe(0);
+    expect(loadConfig({ HOST: "::1" }).host).toBe("::1");
+    expect(loadConfig({ HOST: "api.internal" }).host).toBe("api.internal");
+  });
+});
+
+describe("the server process", () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function startFails(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+    dir = mkdtempSync(join(tmpdir(), "invitation-api-config-"));
+    const server = spawnServer({ DATABASE_URL: join(dir, "test.db"), ...env }, dir);
+    const { code } = await server.exited;
+    expect(server.stdout()).not.toContain("listening");
+    return { code, stderr: server.stderr() };
+  }
+
+  it("prints one line naming PORT and exits non-zero on PORT=abc", async () => {
+    const { code, stderr } = await startFails({ PORT: "abc" });
+    expect(code).not.toBe(0);
+    expect(stderr).toBe('PORT: must be an integer from 0 to 65535 (got "abc")\n');
+  });
+
+  it("prints one line naming PORT when the port is taken", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const { code, stderr } = await startFails({ HOST: "127.0.0.1", PORT: String(port) });
+      expect(code).not.toBe(0);
+      expect(stderr).toBe(`PORT: ${port} is already in use on 127.0.0.1\n`);
+    } finally {
+      taken.close();
+    }
+  });
+});
