@@ -1,9 +1,7 @@
-import type { ApolloServer } from "@apollo/server";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { buildGraphQLSchema } from "../../src/graphql/build-schema.js";
-import type { GraphQLContext } from "../../src/graphql/context.js";
-import { execute, startApollo } from "../support/apollo.js";
-import { createHarness, KEYS, type Harness } from "../support/harness.js";
+import { useResolverHarness } from "../support/apollo.js";
+import { KEYS } from "../support/harness.js";
 
 type Caller = "anonymous" | "member" | "otherTenantAdmin" | "admin";
 const KEY_OF: Record<Caller, string | null> = {
@@ -96,16 +94,7 @@ const rootFields = () => {
   );
 };
 
-let apollo: ApolloServer<GraphQLContext>;
-let h: Harness;
-beforeAll(async () => {
-  apollo = await startApollo();
-});
-afterAll(() => apollo.stop());
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(() => h.dispose());
+const t = useResolverHarness();
 
 it("covers every query and mutation of the served schema", () => {
   expect(rootFields().filter((field) => !(field in MATRIX))).toEqual([]);
@@ -114,7 +103,7 @@ it("covers every query and mutation of the served schema", () => {
 describe.each(Object.keys(MATRIX))("%s", (field) => {
   it.each(Object.keys(KEY_OF) as Caller[])("as %s", async (caller) => {
     const { document, expect: expected } = MATRIX[field]!;
-    const result = await execute(apollo, h, document, {}, KEY_OF[caller]);
+    const result = await t.run(document, {}, KEY_OF[caller]);
     const value = result.data?.[field] as { __typename?: string } | null | undefined;
     const outcome = result.errors?.length
       ? `error:${String(result.errors[0]!.extensions?.code)}`
@@ -126,6 +115,6 @@ describe.each(Object.keys(MATRIX))("%s", (field) => {
 });
 
 it("shows another tenant's admin none of Acme's invitations", async () => {
-  const result = await execute(apollo, h, `{ invitations { edges { node { id } } } }`, {}, KEYS.globexAdmin);
+  const result = await t.run(`{ invitations { edges { node { id } } } }`, {}, KEYS.globexAdmin);
   expect(result.data).toEqual({ invitations: { edges: [{ node: { id: "9100" } }] } });
 });

@@ -1,26 +1,13 @@
-import type { ApolloServer } from "@apollo/server";
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
-import type { GraphQLContext } from "../../src/graphql/context.js";
-import { execute, startApollo } from "../support/apollo.js";
-import { createHarness, KEYS, type Harness } from "../support/harness.js";
+import { expect, it } from "vitest";
+import { useResolverHarness } from "../support/apollo.js";
+import { KEYS } from "../support/harness.js";
 
-let apollo: ApolloServer<GraphQLContext>;
-let h: Harness;
-beforeAll(async () => {
-  apollo = await startApollo();
-});
-afterAll(() => apollo.stop());
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(() => h.dispose());
+const t = useResolverHarness();
 
 const INVITATION = `query($id: ID!) { invitation(id: $id) { id status sendCount lastDelivery { status attempts lastError queuedAt deliveredAt } } }`;
 
 it("walks invite → resend → accept through the resolvers", async () => {
-  const invited = await execute(
-    apollo,
-    h,
+  const invited = await t.run(
     `mutation { inviteUser(input: { email: "walk@acme.test", name: "Walker", role: ADMIN, clientMutationId: "c1" }) {
       __typename ... on InviteUserSuccess { sentTo userCreated clientMutationId invitation { id status invitee { name role emailVerified } } } } }`,
     {},
@@ -35,10 +22,8 @@ it("walks invite → resend → accept through the resolvers", async () => {
   });
   const id = (invited.data?.inviteUser as { invitation: { id: string } }).invitation.id;
 
-  h.advance(60_000);
-  const resent = await execute(
-    apollo,
-    h,
+  t.h.advance(60_000);
+  const resent = await t.run(
     `mutation($id: ID!) { resendInvitation(input: { invitationId: $id, idempotencyKey: "walk-1" }) { __typename ... on ResendInvitationSuccess { replayed invitation { sendCount } } } }`,
     { id },
     KEYS.acmeAdmin,
@@ -46,22 +31,18 @@ it("walks invite → resend → accept through the resolvers", async () => {
   expect(resent.errors).toBeUndefined();
   expect(resent.data?.resendInvitation).toMatchObject({ replayed: false, invitation: { sendCount: 2 } });
 
-  const accepted = await execute(
-    apollo,
-    h,
+  const accepted = await t.run(
     `mutation($token: String!) { acceptInvitation(input: { token: $token }) { __typename ... on AcceptInvitationSuccess { invitation { id status } user { email emailVerified } } ... on UserError { code } } }`,
-    { token: h.tokens.at(-1) },
+    { token: t.h.tokens.at(-1) },
   );
   expect(accepted.data?.acceptInvitation).toEqual({
     __typename: "AcceptInvitationSuccess",
     invitation: { id, status: "ACCEPTED" },
     user: { email: "walk@acme.test", emailVerified: true },
   });
-  const again = await execute(
-    apollo,
-    h,
+  const again = await t.run(
     `mutation($token: String!) { acceptInvitation(input: { token: $token }) { __typename ... on UserError { code message } } }`,
-    { token: h.tokens.at(-1) },
+    { token: t.h.tokens.at(-1) },
   );
   expect(again.data?.acceptInvitation).toMatchObject({
     __typename: "InvalidInvitationToken",
@@ -70,7 +51,7 @@ it("walks invite → resend → accept through the resolvers", async () => {
 });
 
 it("reports EXPIRED from expiresAt, and the last delivery of an invitation", async () => {
-  const expired = await execute(apollo, h, INVITATION, { id: "9004" }, KEYS.acmeAdmin);
+  const expired = await t.run(INVITATION, { id: "9004" }, KEYS.acmeAdmin);
   expect(expired.data?.invitation).toEqual({
     id: "9004",
     status: "EXPIRED",
@@ -78,33 +59,29 @@ it("reports EXPIRED from expiresAt, and the last delivery of an invitation", asy
     lastDelivery: null,
   });
 
-  await execute(
-    apollo,
-    h,
+  await t.run(
     `mutation { resendInvitation(input: { invitationId: "9004" }) { __typename } }`,
     {},
     KEYS.acmeAdmin,
   );
-  const queued = await execute(apollo, h, INVITATION, { id: "9004" }, KEYS.acmeAdmin);
+  const queued = await t.run(INVITATION, { id: "9004" }, KEYS.acmeAdmin);
   expect(queued.data?.invitation).toMatchObject({
     status: "PENDING",
     lastDelivery: {
       status: "QUEUED",
       attempts: 0,
       lastError: null,
-      queuedAt: new Date(h.now()).toISOString(),
+      queuedAt: new Date(t.h.now()).toISOString(),
       deliveredAt: null,
     },
   });
 
-  await execute(
-    apollo,
-    h,
+  await t.run(
     `mutation { revokeInvitation(input: { invitationId: "9004" }) { __typename } }`,
     {},
     KEYS.acmeAdmin,
   );
-  const revoked = await execute(apollo, h, INVITATION, { id: "9004" }, KEYS.acmeAdmin);
+  const revoked = await t.run(INVITATION, { id: "9004" }, KEYS.acmeAdmin);
   expect(revoked.data?.invitation).toMatchObject({
     status: "REVOKED",
     lastDelivery: { status: "CANCELLED" },
@@ -112,18 +89,16 @@ it("reports EXPIRED from expiresAt, and the last delivery of an invitation", asy
 });
 
 it("finds an invitation by uuid, and answers null for another tenant's", async () => {
-  const byUuid = await execute(apollo, h, `{ invitation(id: "9001") { uuid } }`, {}, KEYS.acmeAdmin);
+  const byUuid = await t.run(`{ invitation(id: "9001") { uuid } }`, {}, KEYS.acmeAdmin);
   const uuid = (byUuid.data?.invitation as { uuid: string }).uuid;
   expect(
-    (await execute(apollo, h, INVITATION, { id: uuid.toUpperCase() }, KEYS.acmeAdmin)).data?.invitation,
+    (await t.run(INVITATION, { id: uuid.toUpperCase() }, KEYS.acmeAdmin)).data?.invitation,
   ).toMatchObject({ id: "9001" });
-  expect((await execute(apollo, h, INVITATION, { id: "9100" }, KEYS.acmeAdmin)).data?.invitation).toBeNull();
+  expect((await t.run(INVITATION, { id: "9100" }, KEYS.acmeAdmin)).data?.invitation).toBeNull();
 });
 
 it("pages invitations with opaque cursors and refuses a bad one clearly", async () => {
-  const first = await execute(
-    apollo,
-    h,
+  const first = await t.run(
     `{ invitations(first: 2) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
     {},
     KEYS.acmeAdmin,
@@ -133,29 +108,19 @@ it("pages invitations with opaque cursors and refuses a bad one clearly", async 
     edges: [{ node: { id: "9004" } }, { node: { id: "9003" } }],
     pageInfo: { hasNextPage: true },
   });
-  const bad = await execute(
-    apollo,
-    h,
-    `{ invitations(after: "garbage") { totalCount } }`,
-    {},
-    KEYS.acmeAdmin,
-  );
+  const bad = await t.run(`{ invitations(after: "garbage") { totalCount } }`, {}, KEYS.acmeAdmin);
   expect(bad.errors?.[0]).toMatchObject({
     extensions: { code: "BAD_USER_INPUT", fieldErrors: [{ path: ["after"], message: expect.any(String) }] },
   });
 });
 
 it("lists the audit trail with actors", async () => {
-  await execute(
-    apollo,
-    h,
+  await t.run(
     `mutation { resendInvitation(input: { invitationId: "9002" }) { __typename } }`,
     {},
     KEYS.acmeAdmin,
   );
-  const audit = await execute(
-    apollo,
-    h,
+  const audit = await t.run(
     `{ auditEvents(action: "invitation.resend") { totalCount edges { node { action outcome targetType targetId actor { name } requestId } } } }`,
     {},
     KEYS.acmeAdmin,

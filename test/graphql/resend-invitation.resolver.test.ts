@@ -1,21 +1,10 @@
-import type { ApolloServer } from "@apollo/server";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { GraphQLContext } from "../../src/graphql/context.js";
-import { execute, startApollo } from "../support/apollo.js";
+import { describe, expect, it } from "vitest";
+import { useResolverHarness } from "../support/apollo.js";
 import { RESEND_MUTATION } from "../support/graphql-client.js";
-import { createHarness, KEYS, type Harness } from "../support/harness.js";
+import { KEYS } from "../support/harness.js";
 import { RESEND_CASES } from "../support/resend-cases.js";
 
-let apollo: ApolloServer<GraphQLContext>;
-let h: Harness;
-beforeAll(async () => {
-  apollo = await startApollo();
-});
-afterAll(() => apollo.stop());
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(() => h.dispose());
+const t = useResolverHarness();
 
 /** The GraphQL-visible part of a case's expectation. */
 function graphQLShape(expected: Record<string, unknown>) {
@@ -27,9 +16,7 @@ function graphQLShape(expected: Record<string, unknown>) {
 
 describe("resendInvitation resolver", () => {
   it.each(RESEND_CASES)("$name → $expect.kind", async ({ input, key, tenant, expect: expected }) => {
-    const result = await execute(
-      apollo,
-      h,
+    const result = await t.run(
       RESEND_MUTATION,
       { input },
       key === undefined ? KEYS.acmeAdmin : key,
@@ -40,9 +27,7 @@ describe("resendInvitation resolver", () => {
   });
 
   it("returns the rotated invitation and echoes clientMutationId", async () => {
-    const result = await execute(
-      apollo,
-      h,
+    const result = await t.run(
       RESEND_MUTATION,
       { input: { invitationId: "9004", clientMutationId: "abc-1" } },
       KEYS.acmeAdmin,
@@ -56,8 +41,8 @@ describe("resendInvitation resolver", () => {
         status: "PENDING",
         email: "eve@acme.test",
         sendCount: 2,
-        expiresAt: new Date(h.now() + 168 * 3_600_000).toISOString(),
-        lastSentAt: new Date(h.now()).toISOString(),
+        expiresAt: new Date(t.h.now() + 168 * 3_600_000).toISOString(),
+        lastSentAt: new Date(t.h.now()).toISOString(),
         invitee: { id: "7", email: "eve@acme.test" },
         inviter: { id: "1", name: "Ada Admin" },
       },
@@ -65,30 +50,18 @@ describe("resendInvitation resolver", () => {
   });
 
   it("carries the error members' own fields", async () => {
-    const denied = await execute(
-      apollo,
-      h,
-      RESEND_MUTATION,
-      { input: { invitationId: "9001" } },
-      KEYS.acmeMember,
-    );
+    const denied = await t.run(RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeMember);
     expect(denied.data?.resendInvitation).toMatchObject({
       code: "PERMISSION_DENIED",
       notices: [expect.stringMatching(/admin/)],
     });
-    const invalid = await execute(apollo, h, RESEND_MUTATION, { input: { userId: "x" } }, KEYS.acmeAdmin);
+    const invalid = await t.run(RESEND_MUTATION, { input: { userId: "x" } }, KEYS.acmeAdmin);
     expect(invalid.data?.resendInvitation).toMatchObject({
       __typename: "InvalidInput",
       fieldErrors: [{ path: ["input", "userId"], message: expect.any(String) }],
     });
-    await execute(apollo, h, RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
-    const limited = await execute(
-      apollo,
-      h,
-      RESEND_MUTATION,
-      { input: { invitationId: "9001" } },
-      KEYS.acmeAdmin,
-    );
+    await t.run(RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
+    const limited = await t.run(RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
     expect(limited.data?.resendInvitation).toMatchObject({
       __typename: "ResendRateLimited",
       retryAfterSeconds: 60,
@@ -96,14 +69,8 @@ describe("resendInvitation resolver", () => {
   });
 
   it("masks an unexpected failure as INTERNAL_SERVER_ERROR without internals", async () => {
-    h.db.connection.sqlite.exec("DROP TABLE audit_events");
-    const result = await execute(
-      apollo,
-      h,
-      RESEND_MUTATION,
-      { input: { invitationId: "9001" } },
-      KEYS.acmeAdmin,
-    );
+    t.h.db.connection.sqlite.exec("DROP TABLE audit_events");
+    const result = await t.run(RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
     expect(result.data).toBeNull();
     expect(result.errors).toEqual([
       {
@@ -116,11 +83,7 @@ describe("resendInvitation resolver", () => {
   });
 
   it("rejects a malformed document with a standard validation error", async () => {
-    const result = await execute(
-      apollo,
-      h,
-      "mutation { resendInvitation(input: { nope: 1 }) { __typename } }",
-    );
+    const result = await t.run("mutation { resendInvitation(input: { nope: 1 }) { __typename } }");
     expect(result.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
 });
