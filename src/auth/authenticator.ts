@@ -41,7 +41,12 @@ export class Authenticator {
     if (credentials.tenantHeader !== null && !isTenant(credentials.tenantHeader, owner.tenant)) {
       return { ok: false, error: errors.tenantMismatch() };
     }
-    this.store.apiKeys.touchLastUsed(owner.apiKey.id, this.now(), LAST_USED_GRANULARITY_MS);
+    const now = this.now();
+    const { lastUsedAt } = owner.apiKey;
+    // The row says when it was last recorded; the UPDATE checks again, for other processes' writes.
+    if (lastUsedAt === null || lastUsedAt < now - LAST_USED_GRANULARITY_MS) {
+      this.store.apiKeys.touchLastUsed(owner.apiKey.id, now, LAST_USED_GRANULARITY_MS);
+    }
     return { ok: true, actor: { user: owner.user, tenant: owner.tenant, apiKeyId: owner.apiKey.id } };
   }
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { applyMigrations, openDatabase, type Connection } from "../db/connection.js";
+import { applyMigrations } from "../db/connection.js";
 import { resolveDatabaseFile } from "../db/database-url.js";
 import { bootstrapTenant, BootstrapInputError, checkBootstrapInput } from "../fixtures/bootstrap.js";
 import { FixtureConflictError, loadFixture } from "../fixtures/load-fixture.js";
 import { validateFixture, type FixtureError } from "../fixtures/validate-fixture.js";
+import { apikey, APIKEY_USAGE } from "./apikey.js";
+import { HelpRequested, parseFlags, requiredFlag, UsageError, withDatabase } from "./command-line.js";
 
 const USAGE = `Usage: npm run --silent cli -- COMMAND [FLAGS]
 
@@ -12,6 +13,7 @@ Commands:
   seed --file PATH                              apply migrations, then load a fixture in one transaction
   migrate                                       apply pending migrations
   bootstrap --tenant NAME --admin-email EMAIL   create a tenant, a human admin and an API key (shown once)
+${APIKEY_USAGE}
 
 Environment:
   DATABASE_URL   SQLite file path or file: URL (default ./data/invitations.db)
@@ -22,18 +24,12 @@ Exit status: 0 success, 1 failure, 2 bad command line.`;
 /** More than this many fixture errors would bury the first ones, which usually explain the rest. */
 const MAX_REPORTED_ERRORS = 100;
 
-/** The command line itself is wrong (exit 2), as opposed to a command that failed (exit 1). */
-class UsageError extends Error {}
-
 /** The failure was already reported line by line on stderr. */
 class ReportedFailure extends Error {}
 
-/** `COMMAND --help`: print the usage instead of running. */
-class HelpRequested extends Error {}
-
 type Command = (args: string[]) => unknown;
 
-const commands: Record<string, Command> = { seed, migrate, bootstrap };
+const commands: Record<string, Command> = { seed, migrate, bootstrap, apikey };
 
 function main(argv: string[]): number {
   const [name, ...args] = argv;
@@ -112,33 +108,6 @@ function bootstrap(args: string[]) {
   });
 }
 
-/** Strict parsing of `--flag VALUE` options; `--help` prints the usage. Every flag is a string. */
-function parseFlags(command: string, args: string[], flags: string[]): Map<string, string> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        help: { type: "boolean", short: "h" },
-        ...Object.fromEntries(flags.map((flag) => [flag, { type: "string" as const }])),
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    // Node's messages name the flag, e.g. "Unknown option '--fiel'", "Option '--file <value>' argument missing".
-    throw new UsageError(`${command}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  if (values.help === true) throw new HelpRequested();
-  return new Map(flags.flatMap((flag) => (typeof values[flag] === "string" ? [[flag, values[flag]]] : [])));
-}
-
-function requiredFlag(command: string, flags: Map<string, string>, flag: string): string {
-  const value = flags.get(flag);
-  if (value === undefined || value.trim() === "") throw new UsageError(`${command}: --${flag} is required`);
-  return value;
-}
-
 function readJsonFile(file: string): unknown {
   let text: string;
   try {
@@ -164,21 +133,6 @@ function failWith(file: string, problem: string, errors: FixtureError[]): never 
     console.error(`... and ${errors.length - MAX_REPORTED_ERRORS} more`);
   console.error(`error: ${file} ${problem} (${errors.length} error(s)); nothing was written`);
   throw new ReportedFailure();
-}
-
-function withDatabase<T>(file: string, use: (connection: Connection) => T): T {
-  let connection: Connection;
-  try {
-    connection = openDatabase(file);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`DATABASE_URL: cannot open the SQLite database ${file}: ${reason}`);
-  }
-  try {
-    return use(connection);
-  } finally {
-    connection.close();
-  }
 }
 
 process.exitCode = main(process.argv.slice(2));

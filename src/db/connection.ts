@@ -4,6 +4,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { migrationsFolder } from "../paths.js";
+import { startBackgroundCheckpoints, type BackgroundCheckpoints } from "./background-checkpoints.js";
 import * as schema from "./schema.js";
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -11,23 +12,40 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface Connection {
   readonly sqlite: Database.Database;
   readonly db: Db;
+  /** Moves WAL checkpoints to a background thread (see background-checkpoints.ts); once is enough. */
+  checkpointInBackground(): void;
   close(): void;
 }
 
 /**
- * Opens (creating if needed) the SQLite file with the settings every process must share:
- * WAL so readers never block the writer, a busy timeout so concurrent writers wait instead of failing,
- * and foreign keys enforced.
+ * The settings every process must share: WAL so readers never block the writer, a busy timeout so concurrent
+ * writers wait instead of failing, foreign keys enforced, and no fsync per commit (WAL stays consistent).
  */
+export const CONNECTION_PRAGMAS = [
+  "journal_mode = WAL",
+  "busy_timeout = 5000",
+  "foreign_keys = ON",
+  "synchronous = NORMAL",
+] as const;
+
+/** Opens (creating if needed) the SQLite file with CONNECTION_PRAGMAS. */
 export function openDatabase(filename: string): Connection {
   if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true });
   const sqlite = new Database(filename);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("synchronous = NORMAL");
+  for (const pragma of CONNECTION_PRAGMAS) sqlite.pragma(pragma);
   const db = drizzle(sqlite, { schema });
-  return { sqlite, db, close: () => sqlite.close() };
+  let checkpoints: BackgroundCheckpoints | null = null;
+  return {
+    sqlite,
+    db,
+    checkpointInBackground() {
+      if (checkpoints === null && !sqlite.memory) checkpoints = startBackgroundCheckpoints(sqlite);
+    },
+    close() {
+      checkpoints?.stop();
+      sqlite.close();
+    },
+  };
 }
 
 /** Applies pending migrations from `drizzle/`; returns how many were applied. */

@@ -9,6 +9,12 @@ import { TenantRepository } from "./repositories/tenant.repository.js";
 import { UserRepository } from "./repositories/user.repository.js";
 
 /**
+ * Commits after which a connection is a busy server's, whose checkpoints are better made in the background;
+ * the CLI and short-lived connections (most tests) never get there, and never start a thread.
+ */
+const BUSY_AFTER_TRANSACTIONS = 1000;
+
+/**
  * Every query the service may run, prepared once per connection. The service sees only this object,
  * so a second backend means a second Store, not a second service.
  */
@@ -23,16 +29,17 @@ export class Store {
   readonly idempotency: IdempotencyRepository;
   readonly invitationLists: InvitationListQueries;
   readonly auditLists: AuditListQueries;
+  private transactions = 0;
 
   constructor(private readonly connection: Connection) {
     const { db } = connection;
     this.tenants = new TenantRepository(db);
-    this.apiKeys = new ApiKeyRepository(db);
-    this.users = new UserRepository(db);
+    this.apiKeys = new ApiKeyRepository(connection);
+    this.users = new UserRepository(db, () => this.apiKeys.usersChanged());
     this.invitations = new InvitationRepository(db);
     this.outbox = new OutboxRepository(db);
     this.audit = new AuditRepository(db);
-    this.sendQuota = new SendQuotaRepository(db);
+    this.sendQuota = new SendQuotaRepository(connection.sqlite);
     this.idempotency = new IdempotencyRepository(db);
     this.invitationLists = new InvitationListQueries(db);
     this.auditLists = new AuditListQueries(db);
@@ -43,7 +50,14 @@ export class Store {
    * so check-then-write sequences cannot interleave, even across processes. `work` must be synchronous.
    */
   transaction<T>(work: () => T): T {
-    return this.connection.sqlite.transaction(work).immediate();
+    if (++this.transactions === BUSY_AFTER_TRANSACTIONS) this.connection.checkpointInBackground();
+    try {
+      return this.connection.sqlite.transaction(work).immediate();
+    } catch (error) {
+      // Rolled back: what the send quota saw inside the transaction may never have been.
+      this.sendQuota.forgetTallies();
+      throw error;
+    }
   }
 
   /** Cheap liveness probe for /readyz. */

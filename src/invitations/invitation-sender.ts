@@ -51,10 +51,7 @@ export function sendInvitation(
     });
   }
 
-  const inviter =
-    invitation.inviterId === null
-      ? null
-      : (store.users.findInTenant(actor.tenant.id, { id: invitation.inviterId }) ?? null);
+  const inviter = inviterOf(deps, actor, invitation.inviterId);
   const acceptUrl = `${settings.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
   const email = deps.renderEmail({
     tenantName: actor.tenant.name,
@@ -81,6 +78,13 @@ export function sendInvitation(
   };
 }
 
+/** Usually the admin resending their own invitation, whose row the caller already holds. */
+function inviterOf(deps: InvitationServiceDeps, actor: Actor, inviterId: number | null): User | null {
+  if (inviterId === null) return null;
+  if (inviterId === actor.user.id) return actor.user;
+  return deps.store.users.findInTenant(actor.tenant.id, { id: inviterId }) ?? null;
+}
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -91,15 +95,15 @@ const DAY = 24 * HOUR;
 function emailCapRefusal(deps: InvitationServiceDeps, tenantId: number, toAddress: string, now: number) {
   const { perTenantPerHour, perRecipientPerDay } = deps.settings.emailCaps;
   const { sendQuota } = deps.store;
-  const tenant = sendQuota.tenantEmailsSince(tenantId, now - HOUR, perTenantPerHour);
-  if (tenant.count >= perTenantPerHour) {
+  const tenant = sendQuota.tenantCap(tenantId, now - HOUR, perTenantPerHour);
+  if (tenant.reached) {
     return errors.resendRateLimited(
       secondsUntil(tenant.oldestAt, HOUR, now),
       `This tenant sent ${perTenantPerHour} invitation emails in the last hour`,
     );
   }
-  const recipient = sendQuota.recipientEmailsSince(tenantId, toAddress, now - DAY, perRecipientPerDay);
-  if (recipient.count >= perRecipientPerDay) {
+  const recipient = sendQuota.recipientCap(tenantId, toAddress, now - DAY, perRecipientPerDay);
+  if (recipient.reached) {
     return errors.resendRateLimited(
       secondsUntil(recipient.oldestAt, DAY, now),
       `This address received ${perRecipientPerDay} invitation emails in the last 24 hours`,
@@ -109,8 +113,8 @@ function emailCapRefusal(deps: InvitationServiceDeps, tenantId: number, toAddres
 }
 
 /** When the oldest email in the window ages out and frees a slot. */
-function secondsUntil(oldestAt: number | null, windowMs: number, now: number): number {
-  return Math.max(1, Math.ceil(((oldestAt ?? now) + windowMs - now) / 1000));
+function secondsUntil(oldestAt: number, windowMs: number, now: number): number {
+  return Math.max(1, Math.ceil((oldestAt + windowMs - now) / 1000));
 }
 
 /** Whether this person can be (re)invited at all; null when they can. */

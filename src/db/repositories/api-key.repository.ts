@@ -1,19 +1,17 @@
 import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import type { Db } from "../connection.js";
+import type { Connection } from "../connection.js";
 import { param } from "../placeholders.js";
-import { apiKeys, tenants, users, type ApiKeyRow, type TenantRow, type UserRow } from "../schema.js";
+import { apiKeys, tenants, users } from "../schema.js";
+import { KeyOwnerCache, type ApiKeyOwner } from "./key-owner-cache.js";
 
-export interface ApiKeyOwner {
-  readonly apiKey: ApiKeyRow;
-  readonly user: UserRow;
-  readonly tenant: TenantRow;
-}
+export type { ApiKeyOwner } from "./key-owner-cache.js";
 
 export class ApiKeyRepository {
   private readonly byHash;
   private readonly touch;
+  private readonly owners: KeyOwnerCache;
 
-  constructor(db: Db) {
+  constructor({ db, sqlite }: Connection) {
     this.byHash = db
       .select({ apiKey: apiKeys, user: users, tenant: tenants })
       .from(apiKeys)
@@ -31,15 +29,25 @@ export class ApiKeyRepository {
         ),
       )
       .prepare();
+    const dataVersion = sqlite.prepare<[], number>("PRAGMA data_version").pluck();
+    this.owners = new KeyOwnerCache(() => dataVersion.get() ?? 0);
   }
 
-  /** The active (not revoked) key with this hash, with its user and tenant. */
+  /** The active (not revoked) key with this hash, with its user and tenant; cached, see KeyOwnerCache. */
   findActiveByHash(keyHash: string): ApiKeyOwner | undefined {
-    return this.byHash.get({ hash: keyHash });
+    return this.owners.lookup(keyHash, () => this.byHash.get({ hash: keyHash }));
   }
 
-  /** Records use, at most once per `granularityMs`, so authentication does not write on every request. */
+  /**
+   * Records use, at most once per `granularityMs` (the caller skips keys it knows were used since), so
+   * authentication does not write on every request.
+   */
   touchLastUsed(id: number, now: number, granularityMs: number): void {
-    this.touch.run({ id, now, staleBefore: now - granularityMs });
+    if (this.touch.run({ id, now, staleBefore: now - granularityMs }).changes > 0) this.owners.invalidate();
+  }
+
+  /** This connection wrote to users: what the cached owners say of them may be out of date. */
+  usersChanged(): void {
+    this.owners.invalidate();
   }
 }

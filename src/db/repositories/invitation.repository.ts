@@ -42,6 +42,9 @@ export class InvitationRepository {
       .from(invitations)
       .where(and(eq(invitations.tenantId, tenantId), eq(invitations.uuid, sql.placeholder("uuid"))))
       .prepare();
+    // No LIMIT: `.get()` reads one row and stops, while drizzle would bind LIMIT as a parameter, and SQLite
+    // (3.53) then runs the statement ten times slower, as if prepared anew each time. The index yields the
+    // rows newest first, so none are sorted.
     this.latestPendingOfUser = db
       .select()
       .from(invitations)
@@ -53,7 +56,6 @@ export class InvitationRepository {
         ),
       )
       .orderBy(desc(invitations.createdAt), desc(invitations.id))
-      .limit(1)
       .prepare();
     this.rotate = db
       .update(invitations)

@@ -22,7 +22,11 @@ export class UserRepository {
   private readonly insertOne;
   private readonly byIds;
 
-  constructor(db: Db) {
+  /** `changed` is told of every update of a user, which cached API key owners may hold. */
+  constructor(
+    db: Db,
+    private readonly changed: () => void,
+  ) {
     const tenantId = sql.placeholder("tenantId");
     this.byId = db
       .select()
@@ -90,7 +94,7 @@ export class UserRepository {
 
   /** Accepting an invitation proves the address: the user counts as verified from then on. */
   markEmailVerified(id: number, now: number): void {
-    this.verify.run({ id, now });
+    if (this.verify.run({ id, now }).changes > 0) this.changed();
   }
 
   /** The user, only if it belongs to the tenant. */

@@ -1,0 +1,162 @@
+// The bare floor: the least code that does a resend's work, on node:http and better-sqlite3 alone, so the
+// benchmark can say what the real server's layers cost. Per request: authenticate a hashed key, load the
+// invitation, check its state and its invitee, and in one BEGIN IMMEDIATE transaction rotate the token,
+// extend the expiry, count the send, queue the rendered email and write the audit row.
+//
+// Usage: node --import tsx bench/floor.ts DATABASE_FILE PORT [inline|background]
+// The last argument is where WAL checkpoints happen: inline (SQLite's default, the bare floor) or in a background
+// thread as the server does (src/db/background-checkpoints.ts), to compare the layers alone.
+import Database from "better-sqlite3";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { startBackgroundCheckpoints } from "../src/db/background-checkpoints.js";
+import { CONNECTION_PRAGMAS } from "../src/db/connection.js";
+
+const [databaseFile, port, checkpoints = "inline"] = process.argv.slice(2);
+if (!databaseFile || !port || !["inline", "background"].includes(checkpoints)) {
+  throw new Error("usage: floor.ts DATABASE_FILE PORT [inline|background]");
+}
+
+const TTL_MS = 168 * 3_600_000;
+const PUBLIC_URL = "http://127.0.0.1";
+
+const sqlite = new Database(databaseFile);
+// The server's own settings, so both pay the same for durability.
+for (const pragma of CONNECTION_PRAGMAS) sqlite.pragma(pragma);
+if (checkpoints === "background") startBackgroundCheckpoints(sqlite);
+
+const statements = {
+  keyOwner: sqlite.prepare<[string]>(
+    `SELECT k.id AS keyId, u.id AS userId, u.name AS userName, u.role, t.id AS tenantId, t.name AS tenantName
+       FROM api_keys k JOIN users u ON u.id = k.user_id JOIN tenants t ON t.id = k.tenant_id
+      WHERE k.key_hash = ? AND k.revoked_at IS NULL AND t.status = 'active'`,
+  ),
+  invitation: sqlite.prepare<[number, number]>(
+    "SELECT id, user_id AS userId, status FROM invitations WHERE tenant_id = ? AND id = ?",
+  ),
+  invitee: sqlite.prepare<[number, number]>(
+    "SELECT id, name, email, kind, email_verified_at AS verifiedAt FROM users WHERE tenant_id = ? AND id = ?",
+  ),
+  rotate: sqlite.prepare<[string, number, number, number, number]>(
+    `UPDATE invitations SET token_hash = ?, status = 'pending', expires_at = ?, send_count = send_count + 1,
+            last_sent_at = ?, updated_at = ? WHERE id = ?
+     RETURNING id, uuid, status, expires_at AS expiresAt, send_count AS sendCount, last_sent_at AS lastSentAt`,
+  ),
+  enqueue: sqlite.prepare(
+    `INSERT INTO email_outbox (tenant_id, invitation_id, token_hash, to_address, subject, text_body, html_body,
+                               status, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+  ),
+  audit: sqlite.prepare(
+    `INSERT INTO audit_events (tenant_id, actor_user_id, action, target_type, target_id, outcome, request_id,
+                               details, created_at)
+     VALUES (?, ?, 'invitation.resend', 'invitation', ?, 'SUCCESS', ?, ?, ?)`,
+  ),
+};
+
+interface KeyOwner {
+  keyId: number;
+  userId: number;
+  userName: string;
+  role: string;
+  tenantId: number;
+  tenantName: string;
+}
+interface InvitationRow {
+  id: number;
+  userId: number;
+  status: string;
+}
+interface Invitee {
+  id: number;
+  name: string;
+  email: string | null;
+  kind: string;
+  verifiedAt: number | null;
+}
+interface Rotated {
+  id: number;
+  uuid: string;
+  status: string;
+  expiresAt: number;
+  sendCount: number;
+  lastSentAt: number;
+}
+
+/** The project's own email templates, split once into text and `{{name}}` slots: a renderer without a library. */
+function template(name: string): (vars: Record<string, string>, escape: (s: string) => string) => string {
+  const source = readFileSync(join(import.meta.dirname, "..", "templates", name), "utf8");
+  const parts = source.split(/\{\{\{?(\w+)\}?\}\}/);
+  return (vars, escape) => parts.map((part, i) => (i % 2 === 0 ? part : escape(vars[part] ?? ""))).join("");
+}
+const subject = template("invitation.subject.mustache");
+const text = template("invitation.text.mustache");
+const html = template("invitation.html.mustache");
+const plain = (s: string) => s;
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function resend(owner: KeyOwner, invitationId: number, requestId: string): [number, unknown] {
+  return sqlite
+    .transaction((): [number, unknown] => {
+      const invitation = statements.invitation.get(owner.tenantId, invitationId) as InvitationRow | undefined;
+      if (!invitation) return [404, { error: "not found" }];
+      if (invitation.status !== "pending") return [409, { error: "not pending" }];
+      const invitee = statements.invitee.get(owner.tenantId, invitation.userId) as Invitee | undefined;
+      if (!invitee || invitee.email === null || invitee.kind !== "human" || invitee.verifiedAt !== null) {
+        return [422, { error: "not invitable" }];
+      }
+      const now = Date.now();
+      const token = randomBytes(32).toString("base64url");
+      const tokenHash = createHash("sha256").update(token).digest("hex");
+      const rotated = statements.rotate.get(tokenHash, now + TTL_MS, now, now, invitation.id) as Rotated;
+      const vars = {
+        tenantName: owner.tenantName,
+        inviterName: owner.userName,
+        inviteeName: invitee.name,
+        acceptUrl: `${PUBLIC_URL}/invitations/accept?token=${token}`,
+        expiresAt: new Date(rotated.expiresAt).toISOString(),
+      };
+      statements.enqueue.run(
+        owner.tenantId,
+        invitation.id,
+        tokenHash,
+        invitee.email,
+        subject(vars, plain).trim(),
+        text(vars, plain),
+        html(vars, escapeHtml),
+        now,
+        now,
+      );
+      const details = JSON.stringify({ invitationId: invitation.id, sendCount: rotated.sendCount });
+      statements.audit.run(owner.tenantId, owner.userId, String(invitationId), requestId, details, now);
+      return [200, { invitation: { ...rotated, email: invitee.email }, sentTo: invitee.email }];
+    })
+    .immediate();
+}
+
+function handle(request: IncomingMessage, response: ServerResponse): void {
+  const reply = (status: number, body: unknown) => {
+    response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+  };
+  if (request.url === "/healthz") return reply(200, { status: "ok" });
+  const id = /^\/resend\?id=([1-9][0-9]{0,15})$/.exec(request.url ?? "")?.[1];
+  if (request.method !== "PUT" || id === undefined) return reply(404, { error: "no such route" });
+  const key = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+  const keyHash = key === undefined ? null : createHash("sha256").update(key).digest("hex");
+  const owner = keyHash === null ? undefined : (statements.keyOwner.get(keyHash) as KeyOwner | undefined);
+  if (!owner) return reply(401, { error: "unauthenticated" });
+  if (owner.role !== "admin") return reply(403, { error: "forbidden" });
+  const [status, body] = resend(owner, Number(id), randomUUID());
+  reply(status, body);
+}
+
+// Requests have no body; drain it anyway so keep-alive connections stay usable.
+const server = createServer((request, response) => {
+  request.resume();
+  request.on("end", () => handle(request, response));
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(port), "127.0.0.1");
+process.on("SIGTERM", () => server.close(() => sqlite.close()));
