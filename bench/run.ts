@@ -1,5 +1,5 @@
 // npm run bench [-- --invitations 10000,1000000 --connections 16 --rounds 3 --seconds 8 --warmup 8
-//                   --targets floor,graphql,rest --mail queue|files --floor-checkpoints inline|background
+//                   --targets floor,graphql,rest --mail queue|files --floor-checkpoints background|inline
 //                   --profile DIR --keep]
 //
 // Seeds each size, starts the real server (built, NODE_ENV=production) and the bare floor (bench/floor.ts) on
@@ -9,8 +9,8 @@
 // --mail queue (default): emails stay queued in the outbox (bench/serve.mjs), as the floor leaves them.
 // --mail files: dist/src/main.js as is; its worker writes .eml files into the run's temporary folder, and
 //   each interval waits for the previous one's deliveries to finish first.
-// --floor-checkpoints background: the floor checkpoints its WAL in a background thread, as the server does once
-//   busy, instead of inline (SQLite's default): the ratios then compare the layers alone.
+// --floor-checkpoints (default background): the floor checkpoints its WAL in a background thread, as the server
+//   does once busy, so the ratios compare the layers alone; inline is SQLite's default, a slower floor.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,7 +59,7 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: "string", default: "8" },
       targets: { type: "string", default: TARGET_NAMES.join(",") },
       mail: { type: "string", default: "queue" },
-      "floor-checkpoints": { type: "string", default: "inline" },
+      "floor-checkpoints": { type: "string", default: "background" },
       profile: { type: "string" },
       keep: { type: "boolean", default: false },
     },
