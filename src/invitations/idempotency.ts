@@ -2,7 +2,9 @@ import { hashSecret } from "../auth/secrets.js";
 import type { InvitationServiceDeps } from "./deps.js";
 import { errors, type FieldError, type IdempotencyKeyInUse, type IdempotencyKeyReused } from "./errors.js";
 
-const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+/** An idempotency key's form, also published as the REST header's schema pattern. */
+export const IDEMPOTENCY_KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$";
+const KEY_FORMAT = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 /** How long a key replays its first answer. */
 const KEY_LIFETIME_MS = 24 * 3_600_000;
 /** A claim older than this belongs to a process that died mid-request, and may be taken over. */

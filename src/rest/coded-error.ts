@@ -27,6 +27,15 @@ export const codedErrorSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/** What 001's and 003's error statuses mean; each route adds its own 400. */
+export const CODED_ERROR_DESCRIPTIONS = {
+  403: "forbidden (not an admin; see notices), or tenant_mismatch.",
+  404: "not_found: user not found.",
+  409: "already_verified: user is already verified; or idempotency_key_in_use.",
+  422: "missing_email or service_account; or idempotency_key_reused.",
+  429: "rate_limited: details.retryAfterSeconds and Retry-After say when to try again.",
+} as const;
+
 interface CodedErrorBody {
   readonly code: string;
   readonly message: string;

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_PATTERN } from "../invitations/idempotency.js";
 import type { JsonSchema, ParameterSpec } from "./rest-operation.js";
 
 /** Integer ids as the documents type them (int64); ours are positive. */
@@ -34,6 +35,7 @@ export const idempotencyKeyHeaderParameter: ParameterSpec = {
   description:
     "Optional; 1 to 255 visible ASCII characters, unique per request. A retry with the same key and target " +
     "gets the first answer again (no second email; the link is not shown twice); another target, 422.",
-  schema: { type: "string" },
+  // Checked with the other parameters, so a malformed key is reported as the header, not as a service input.
+  schema: { type: "string", pattern: IDEMPOTENCY_KEY_PATTERN },
   expectation: "must be 1 to 255 visible ASCII characters",
 };

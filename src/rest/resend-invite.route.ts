@@ -1,6 +1,11 @@
 import type { Container } from "../container.js";
 import { isUuid } from "../invitations/entity-ref.js";
-import { codedErrorReply, codedErrorSchema, codedFailureBody } from "./coded-error.js";
+import {
+  CODED_ERROR_DESCRIPTIONS,
+  codedErrorReply,
+  codedErrorSchema,
+  codedFailureBody,
+} from "./coded-error.js";
 import { idempotencyKeyHeaderParameter, userUuidPathParameter, uuidSchema } from "./parameters.js";
 import { callContext, resendForRequest } from "./resend-call.js";
 import { errorResponses } from "./responses.js";
@@ -41,11 +46,7 @@ export function resendInviteOperation({ service }: Container): RestOperation {
       },
       ...errorResponses(codedErrorSchema, {
         400: "invalid_request: the path id or X-Tenant-ID is not a UUID, or X-Tenant-ID is missing.",
-        403: "forbidden (not an admin; see notices), or tenant_mismatch.",
-        404: "not_found: user not found.",
-        409: "already_verified: user is already verified; or idempotency_key_in_use.",
-        422: "missing_email or service_account; or idempotency_key_reused.",
-        429: "rate_limited: details.retryAfterSeconds and Retry-After say when to try again.",
+        ...CODED_ERROR_DESCRIPTIONS,
       }),
     },
     async handle(request) {

@@ -1,7 +1,12 @@
 import type { Container } from "../container.js";
 import { effectiveStatus, type User } from "../invitations/model.js";
 import type { ResendInvitationSuccess } from "../invitations/results.js";
-import { codedErrorReply, codedErrorSchema, codedFailureBody } from "./coded-error.js";
+import {
+  CODED_ERROR_DESCRIPTIONS,
+  codedErrorReply,
+  codedErrorSchema,
+  codedFailureBody,
+} from "./coded-error.js";
 import { dateTime, isoTime, isoTimeOrNull, nullableDateTime, uuidString } from "./json-fields.js";
 import {
   idempotencyKeyHeaderParameter,
@@ -164,11 +169,7 @@ export function sendNewInviteOperation({ service, now }: Container): RestOperati
       200: { description: "OK: the account-user with its new invitation.", schema: accountUserSchema },
       ...errorResponses(codedErrorSchema, {
         400: "invalid_request: the path id is not a UUID.",
-        403: "forbidden (not an admin; see notices), or tenant_mismatch.",
-        404: "not_found: user not found.",
-        409: "already_verified: user is already verified; or idempotency_key_in_use.",
-        422: "missing_email or service_account; or idempotency_key_reused.",
-        429: "rate_limited: details.retryAfterSeconds and Retry-After say when to try again.",
+        ...CODED_ERROR_DESCRIPTIONS,
       }),
     },
     async handle(request) {

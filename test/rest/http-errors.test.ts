@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/connection.js";
 import { ACME, KEYS } from "../support/harness.js";
-import { startTestServer, type TestServer } from "../support/server.js";
-import { fetchOpenApiDocument, responseValidator } from "./openapi-validator.js";
+import { useValidatedServer } from "./validated-server.js";
 
 /** One request per REST operation, on a target each can resend; `documented` names it in /openapi.json. */
 const OPERATIONS = [
@@ -31,16 +30,10 @@ const OPERATIONS = [
 const ADMIN = { "x-api-key": KEYS.acmeAdmin, "x-tenant-id": ACME.uuid };
 const TOO_LARGE = JSON.stringify({ padding: "x".repeat(200 * 1024) });
 
-let s: TestServer;
-let checkBody: ReturnType<typeof responseValidator>;
-beforeAll(async () => {
-  s = await startTestServer();
-  checkBody = responseValidator(await fetchOpenApiDocument(s.url));
-});
-afterAll(() => s.close());
+const t = useValidatedServer({ pastCooldown: false });
 
 async function send(method: string, path: string, headers: Record<string, string> = {}, body?: string) {
-  const response = await fetch(`${s.url}${path}`, { method, headers, body });
+  const response = await fetch(`${t.server.url}${path}`, { method, headers, body });
   expect(response.headers.get("content-type")).toMatch(/^application\/json/);
   return { status: response.status, headers: response.headers, body: (await response.json()) as unknown };
 }
@@ -78,11 +71,11 @@ describe("unknown routes and methods", () => {
       '{"query":"{ __typename }"}',
     );
     expect(post).toMatchObject({ status: 200, body: { data: { __typename: "Query" } } });
-    const get = await fetch(`${s.url}/graphql?query=${encodeURIComponent("{ __typename }")}`, {
+    const get = await fetch(`${t.server.url}/graphql?query=${encodeURIComponent("{ __typename }")}`, {
       headers: { "apollo-require-preflight": "true", accept: "application/json" },
     });
     expect(get.status).toBe(200);
-    const options = await fetch(`${s.url}/graphql`, { method: "OPTIONS" });
+    const options = await fetch(`${t.server.url}/graphql`, { method: "OPTIONS" });
     expect([404, 405]).not.toContain(options.status);
   });
 });
@@ -98,7 +91,7 @@ describe("request bodies", () => {
         TOO_LARGE,
       );
       expect(answer.status).toBe(413);
-      checkBody(op.method.toLowerCase(), op.documented, 413, answer.body);
+      t.checkBody(op.method.toLowerCase(), op.documented, 413, answer.body);
       expect(JSON.stringify(answer.body)).toMatch(/payload_too_large|PayloadTooLarge/);
     },
   );
@@ -111,7 +104,7 @@ describe("request bodies", () => {
       "<resend/>",
     );
     expect(answer.status).toBe(415);
-    checkBody(op.method.toLowerCase(), op.documented, 415, answer.body);
+    t.checkBody(op.method.toLowerCase(), op.documented, 415, answer.body);
     expect(JSON.stringify(answer.body)).toMatch(/unsupported_media_type|UnsupportedMediaType/);
   });
 
@@ -135,7 +128,7 @@ describe("request bodies", () => {
       [{ "content-type": "application/json" }, '{"ignored": true}'],
     ];
     for (const [headers, body] of bodies) {
-      s.advance(60_000);
+      t.server.advance(60_000);
       const answer = await send("POST", OPERATIONS[0].path, { ...ADMIN, ...headers }, body);
       expect(answer.status).toBe(200);
     }
@@ -143,25 +136,21 @@ describe("request bodies", () => {
 });
 
 describe("unexpected failures", () => {
-  let broken: TestServer;
-  let checkBrokenBody: ReturnType<typeof responseValidator>;
-  beforeAll(async () => {
-    broken = await startTestServer();
-    checkBrokenBody = responseValidator(await fetchOpenApiDocument(broken.url));
+  const broken = useValidatedServer({ pastCooldown: false });
+  beforeAll(() => {
     // A schema the code does not expect: every authenticated request now fails inside SQLite.
-    const connection = openDatabase(broken.databaseFile);
+    const connection = openDatabase(broken.server.databaseFile);
     connection.sqlite.exec("DROP TABLE api_keys");
     connection.close();
   });
-  afterAll(() => broken.close());
 
   it.each(OPERATIONS)(
     "$method $documented: 500 in the document's shape, without SQL or stack",
     async (op) => {
-      const response = await fetch(`${broken.url}${op.path}`, { method: op.method, headers: ADMIN });
+      const response = await fetch(`${broken.server.url}${op.path}`, { method: op.method, headers: ADMIN });
       const text = await response.text();
       expect(response.status).toBe(500);
-      checkBrokenBody(op.method.toLowerCase(), op.documented, 500, JSON.parse(text));
+      broken.checkBody(op.method.toLowerCase(), op.documented, 500, JSON.parse(text));
       expect(text).not.toMatch(/api_keys|no such table|sqlite|SELECT|\bat \S+:\d+/i);
       expect(text).toMatch(/internal_server_error|InternalServerError/);
     },

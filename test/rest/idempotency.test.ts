@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ACME, COOLDOWN_SECONDS, KEYS } from "../support/harness.js";
-import { startTestServer, type TestServer } from "../support/server.js";
-import { fetchOpenApiDocument, responseValidator } from "./openapi-validator.js";
+import { describe, expect, it } from "vitest";
+import { ACME, KEYS } from "../support/harness.js";
+import { useValidatedServer } from "./validated-server.js";
 
 // Idempotency-Key on the REST paths: a retry replays the first answer and sends nothing. (Another target
 // under a used key is 422: see the scenario table.)
@@ -29,22 +28,15 @@ const OPERATIONS = [
   },
 ] as const;
 
-let s: TestServer;
-let checkBody: ReturnType<typeof responseValidator>;
-beforeAll(async () => {
-  s = await startTestServer();
-  checkBody = responseValidator(await fetchOpenApiDocument(s.url));
-});
-afterAll(() => s.close());
-beforeEach(() => s.advance(COOLDOWN_SECONDS * 1000));
+const t = useValidatedServer();
 
 async function send(op: (typeof OPERATIONS)[number], idempotencyKey: string) {
-  const response = await fetch(`${s.url}${op.path}`, {
+  const response = await fetch(`${t.server.url}${op.path}`, {
     method: op.method,
     headers: { "x-api-key": KEYS.acmeAdmin, "x-tenant-id": ACME.uuid, "idempotency-key": idempotencyKey },
   });
   const answer = { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  checkBody(op.method.toLowerCase(), op.documented, answer.status, answer.body);
+  t.checkBody(op.method.toLowerCase(), op.documented, answer.status, answer.body);
   return answer;
 }
 
@@ -53,9 +45,9 @@ describe.each(OPERATIONS)("Idempotency-Key on $method $documented", (op) => {
     const key = `retry-${op.documented}`;
     const first = await send(op, key);
     expect(first.status).toBe(200);
-    const sent = s.tokens.length;
+    const sent = t.server.tokens.length;
     const retry = await send(op, key);
-    expect(s.tokens.length).toBe(sent);
+    expect(t.server.tokens.length).toBe(sent);
     expect(retry.status).toBe(200);
     // The accept link is shown once: 003's replay carries everything but it.
     if (op.documented.includes("send-new-invite")) {
@@ -70,5 +62,8 @@ describe.each(OPERATIONS)("Idempotency-Key on $method $documented", (op) => {
     const answer = await send(op, "has spaces in it");
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toMatch(/invalid_request|ValidationError/);
+    // Named as the client sent it: the header, not the service's input field.
+    expect(JSON.stringify(answer.body)).toContain("Idempotency-Key");
+    expect(JSON.stringify(answer.body)).not.toContain("idempotencyKey");
   });
 });

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ACME, COOLDOWN_SECONDS, KEYS } from "../support/harness.js";
-import { startTestServer, type TestServer } from "../support/server.js";
-import { fetchOpenApiDocument, responseValidator } from "./openapi-validator.js";
+import { describe, expect, it } from "vitest";
+import { ACME, KEYS } from "../support/harness.js";
+import { useValidatedServer } from "./validated-server.js";
 
 // Each document's own example request, sent as written (host and key swapped for the test server's).
 // The test fixture's tenant is the documents' tenant 1024 with invitation 9001 (002), and its uuid is
 // the one 001's example sends in X-Tenant-ID. User ids differ from the examples': pending users stand in.
 
-let s: TestServer;
-let checkBody: ReturnType<typeof responseValidator>;
-beforeAll(async () => {
-  s = await startTestServer();
-  checkBody = responseValidator(await fetchOpenApiDocument(s.url));
-});
-afterAll(() => s.close());
-beforeEach(() => s.advance(COOLDOWN_SECONDS * 1000));
+const t = useValidatedServer();
 
 async function send(method: string, path: string, headers: Record<string, string>, body?: string) {
-  const response = await fetch(`${s.url}${path}`, { method, headers, body });
+  const response = await fetch(`${t.server.url}${path}`, { method, headers, body });
   expect(response.headers.get("content-type")).toMatch(/^application\/json/);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -37,7 +29,7 @@ describe("seed 000: POST /api/v1/users/{id}/resend_invitation", () => {
       data: { id: 2, email: "bob@acme.test" },
       meta: { invitation_sent_to: "bob@acme.test", inviter_id: 1 },
     });
-    checkBody("post", "/api/v1/users/{id}/resend_invitation", answer.status, answer.body);
+    t.checkBody("post", "/api/v1/users/{id}/resend_invitation", answer.status, answer.body);
   });
 
   it("works as the example's curl actually runs (its missing backslash drops the body)", async () => {
@@ -57,7 +49,7 @@ describe("seed 001: POST /v1/users/{id}/resend-invite", () => {
       tenantHeader,
     );
     expect(answer).toEqual({ status: 401, body: { code: "unauthorized", message: expect.any(String) } });
-    checkBody("post", documented, answer.status, answer.body);
+    t.checkBody("post", documented, answer.status, answer.body);
   });
 
   it("with a key, finds no user under the example's id (the tenant's uuid): 404 not_found", async () => {
@@ -74,7 +66,7 @@ describe("seed 001: POST /v1/users/{id}/resend-invite", () => {
       Authorization: `Bearer ${KEYS.acmeAdmin}`,
     });
     expect(answer).toEqual({ status: 200, body: { message: "Invite resent to eve@acme.test." } });
-    checkBody("post", documented, answer.status, answer.body);
+    t.checkBody("post", documented, answer.status, answer.body);
   });
 });
 
@@ -99,7 +91,7 @@ describe("seed 002: PUT /tenant/{tenantId}/admin/user/invitation/resend?id=", ()
       error: null,
       value: [{ id: 9001, email: "bob@acme.test", status: "Pending", createdAt: "2026-01-10T09:00:00.000Z" }],
     });
-    checkBody("put", documented, answer.status, answer.body);
+    t.checkBody("put", documented, answer.status, answer.body);
   });
 });
 
@@ -115,8 +107,8 @@ describe("seed 003: POST /public/v1/accounts/account-users/{id}/send-new-invite"
       id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0008",
       user: { name: "Nina New" },
       account: { id: ACME.uuid, name: "Acme Procurement" },
-      invitation: { url: `https://invites.example.test/invitations/accept?token=${s.tokens.at(-1)}` },
+      invitation: { url: `https://invites.example.test/invitations/accept?token=${t.server.tokens.at(-1)}` },
     });
-    checkBody("post", "/public/v1/accounts/account-users/{id}/send-new-invite", answer.status, answer.body);
+    t.checkBody("post", "/public/v1/accounts/account-users/{id}/send-new-invite", answer.status, answer.body);
   });
 });
