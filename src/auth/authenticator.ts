@@ -26,7 +26,7 @@ export class Authenticator {
     private readonly now: () => number,
   ) {}
 
-  /** Checks the key, then the optional tenant header (contract §3: authenticate, then tenant). */
+  /** Checks the key, then every tenant the request names (contract §3: authenticate, then tenant). */
   authenticate(credentials: Credentials): Authentication {
     const { apiKey } = credentials;
     if (apiKey === null || apiKey.length === 0 || apiKey.length > MAX_KEY_LENGTH) {
@@ -38,7 +38,7 @@ export class Authenticator {
     if (!owner || !digestsEqual(owner.apiKey.keyHash, keyHash) || owner.tenant.status !== "active") {
       return { ok: false, error: errors.unauthenticated() };
     }
-    if (credentials.tenantHeader !== null && !isTenant(credentials.tenantHeader, owner.tenant)) {
+    if (!credentials.tenantClaims.every((claim) => isTenant(claim, owner.tenant))) {
       return { ok: false, error: errors.tenantMismatch() };
     }
     const now = this.now();

@@ -2,8 +2,11 @@
 export interface Credentials {
   /** The API key from `Authorization: Bearer` or `X-Api-Key`; null when absent or malformed. */
   readonly apiKey: string | null;
-  /** The raw `X-Tenant-ID` header, when present. */
-  readonly tenantHeader: string | null;
+  /**
+   * Every tenant the request names, raw: `X-Tenant-ID`, and a path's tenant where a document has one.
+   * Each must be the credential's tenant.
+   */
+  readonly tenantClaims: readonly string[];
 }
 
-export const NO_CREDENTIALS: Credentials = { apiKey: null, tenantHeader: null };
+export const NO_CREDENTIALS: Credentials = { apiKey: null, tenantClaims: [] };

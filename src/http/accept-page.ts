@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { NO_CREDENTIALS } from "../auth/credentials.js";
 import type { Container } from "../container.js";
 import { escapeHtml } from "../shared/escape-html.js";
 
@@ -40,7 +41,7 @@ export async function registerAcceptPage(app: FastifyInstance, container: Contai
     scope.post<{ Body: { token?: unknown } }>("/invitations/accept", async (request, reply) => {
       const token = typeof request.body?.token === "string" ? request.body.token : "";
       const result = await container.service.acceptInvitation(
-        { credentials: { apiKey: null, tenantHeader: null }, requestId: request.id },
+        { credentials: NO_CREDENTIALS, requestId: request.id },
         { token },
       );
       switch (result.kind) {

@@ -7,7 +7,10 @@ import { hashSecret } from "../auth/secrets.js";
  * or two different keys at once, yields no key: the request is then unauthenticated, never guessed at.
  */
 export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credentials {
-  return { apiKey: apiKeyFrom(headers), tenantHeader: single(headers["x-tenant-id"]) ?? null };
+  const tenantHeader = single(headers["x-tenant-id"]);
+  // A repeated X-Tenant-ID names no tenant for sure: claim one that matches none.
+  const tenantClaims = tenantHeader === undefined ? [] : [tenantHeader ?? ""];
+  return { apiKey: apiKeyFrom(headers), tenantClaims };
 }
 
 /**

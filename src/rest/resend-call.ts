@@ -4,14 +4,22 @@ import type { CallContext, InvitationService } from "../invitations/invitation.s
 import type { ResendInvitationInput, ResendInvitationResult } from "../invitations/results.js";
 import type { RestRequest } from "./rest-operation.js";
 
-/**
- * Who calls, from both credential headers. `tenantClaim` replaces `X-Tenant-ID` where the document names
- * the tenant elsewhere (002's path) or requires a particular form of it (001).
- */
-export function callContext(request: RestRequest, tenantClaim?: string | null): CallContext {
+/** Where a document names the tenant other than in a plain optional `X-Tenant-ID`. */
+export interface TenantClaims {
+  /** Replaces `X-Tenant-ID` as sent, where the document requires a particular form of it (001); null: none. */
+  readonly header?: string | null;
+  /** The tenant in the path (002), checked in addition to `X-Tenant-ID`. */
+  readonly path?: string | null;
+}
+
+/** Who calls, from both credential headers, and every tenant the request names. */
+export function callContext(request: RestRequest, tenant: TenantClaims = {}): CallContext {
   const credentials = credentialsFromHeaders(request.headers);
+  const headerClaims =
+    tenant.header === undefined ? credentials.tenantClaims : tenant.header === null ? [] : [tenant.header];
+  const pathClaims = tenant.path == null ? [] : [tenant.path];
   return {
-    credentials: tenantClaim === undefined ? credentials : { ...credentials, tenantHeader: tenantClaim },
+    credentials: { ...credentials, tenantClaims: [...headerClaims, ...pathClaims] },
     requestId: request.id,
   };
 }

@@ -2,7 +2,11 @@ import type { Container } from "../container.js";
 import { effectiveStatus, type InvitationStatus } from "../invitations/model.js";
 import type { ResendInvitationResult, ResendInvitationSuccess } from "../invitations/results.js";
 import { dateTime, isoTime, isoTimeOrNull, nullableDateTime, uuidString } from "./json-fields.js";
-import { idempotencyKeyHeaderParameter, positiveIntegerSchema } from "./parameters.js";
+import {
+  idempotencyKeyHeaderParameter,
+  optionalTenantHeaderParameter,
+  positiveIntegerSchema,
+} from "./parameters.js";
 import { callContext, resendForRequest } from "./resend-call.js";
 import { errorResponses } from "./responses.js";
 import type { JsonSchema, RestOperation, RestReply } from "./rest-operation.js";
@@ -104,6 +108,7 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
         schema: positiveIntegerSchema,
         expectation: "must be a positive integer",
       },
+      optionalTenantHeaderParameter,
       idempotencyKeyHeaderParameter,
     ],
     responses: {
@@ -117,8 +122,8 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
       }),
     },
     async handle(request) {
-      // The path names the tenant; the service checks it exactly as it checks X-Tenant-ID.
-      const call = callContext(request, request.params.tenantId ?? null);
+      // The path names the tenant; the service checks it, and X-Tenant-ID when sent, as any tenant claim.
+      const call = callContext(request, { path: request.params.tenantId ?? null });
       const id = request.query.id;
       const input = { invitationId: typeof id === "string" ? id : null };
       return resultReply(await resendForRequest(service, request, call, input), now());

@@ -289,7 +289,7 @@ const r002: Channel = {
     return {
       method: "PUT",
       path: `/tenant/${tenant}/admin/user/invitation/resend${query}`,
-      headers: credentialHeaders(scenario),
+      headers: { ...credentialHeaders(scenario), ...tenantHeader(scenario, null) },
     };
   },
   expectSuccess({ status, body }, user, { now }) {

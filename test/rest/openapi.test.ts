@@ -61,7 +61,12 @@ describe("GET /openapi.json", () => {
       "/tenant/{tenantId}/admin/user/invitation/resend",
       "/api/tenant/{tenantId}/invitations/resend",
     ]) {
-      expect(summary("put", path)).toEqual(["path tenantId: int64", "query id: int64", idempotencyKey]);
+      expect(summary("put", path)).toEqual([
+        "path tenantId: int64",
+        "query id: int64",
+        tenantHeader,
+        idempotencyKey,
+      ]);
     }
     expect(summary("post", "/public/v1/accounts/account-users/{id}/send-new-invite")).toEqual([
       "path id: uuid",

@@ -63,7 +63,7 @@ export interface Scenario {
   readonly via?: "bearer" | "x-api-key";
   /** X-Tenant-ID. Default: absent, but Acme's uuid on 001, which requires it. null: absent everywhere. */
   readonly tenantHeader?: string | null;
-  /** 002's `{tenantId}` (002 has no X-Tenant-ID). Default: Acme's id. */
+  /** 002's `{tenantId}`, checked as well as X-Tenant-ID. Default: Acme's id. */
   readonly pathTenant?: string;
   /** Ids in upper case, as seed 001 writes them; GraphQL then passes the user's uuid. */
   readonly upperCase?: boolean;
@@ -136,6 +136,12 @@ export const SCENARIOS: readonly Scenario[] = [
     target: { user: BOB },
     tenantHeader: GLOBEX.uuid,
     pathTenant: String(GLOBEX.id),
+    expect: "TenantMismatch",
+  },
+  {
+    name: "X-Tenant-ID of another tenant, own tenant in 002's path",
+    target: { user: BOB },
+    tenantHeader: GLOBEX.uuid,
     expect: "TenantMismatch",
   },
   {

@@ -79,7 +79,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     },
     now: () => clock,
     call: (apiKey, tenantHeader = null): CallContext => ({
-      credentials: { apiKey, tenantHeader } satisfies Credentials,
+      credentials: {
+        apiKey,
+        tenantClaims: tenantHeader === null ? [] : [tenantHeader],
+      } satisfies Credentials,
       requestId: "test-request",
     }),
     dispose: () => db.dispose(),

@@ -19,7 +19,7 @@ const wait = Number(startAt) - Date.now();
 setTimeout(
   async () => {
     const result = await container.service.resendInvitation(
-      { credentials: { apiKey: "acme-admin-key-0000000000000001", tenantHeader: null }, requestId: null },
+      { credentials: { apiKey: "acme-admin-key-0000000000000001", tenantClaims: [] }, requestId: null },
       { invitationId: "9001" },
     );
     process.stdout.write(result.kind);
