@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { Connection } from "./connection.js";
 import { ApiKeyRepository } from "./repositories/api-key.repository.js";
 import { AuditListQueries, AuditRepository } from "./repositories/audit.repository.js";
@@ -30,9 +31,12 @@ export class Store {
   readonly invitationLists: InvitationListQueries;
   readonly auditLists: AuditListQueries;
   private transactions = 0;
+  /** better-sqlite3's transaction wrapper, built once: building it costs more than a short transaction. */
+  private readonly inTransaction: Database.Transaction<(work: () => unknown) => unknown>;
 
   constructor(private readonly connection: Connection) {
     const { db } = connection;
+    this.inTransaction = connection.sqlite.transaction((work: () => unknown) => work());
     this.tenants = new TenantRepository(db);
     this.apiKeys = new ApiKeyRepository(connection);
     this.users = new UserRepository(db, () => this.apiKeys.usersChanged());
@@ -52,7 +56,7 @@ export class Store {
   transaction<T>(work: () => T): T {
     if (++this.transactions === BUSY_AFTER_TRANSACTIONS) this.connection.checkpointInBackground();
     try {
-      return this.connection.sqlite.transaction(work).immediate();
+      return this.inTransaction.immediate(work) as T;
     } catch (error) {
       // Rolled back: what the send quota saw inside the transaction may never have been.
       this.sendQuota.forgetTallies();

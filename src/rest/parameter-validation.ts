@@ -15,23 +15,21 @@ const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
 /** Fastify validator for path, query and header parameters. It checks; it never rewrites the request. */
 export const compileParameterValidator: FastifySchemaCompiler<JsonSchema> = ({ schema }) => {
   const validate = ajv.compile(schema);
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const integerNames = Object.keys(properties).filter((name) => properties[name]!.type === "integer");
   return (data: unknown) =>
-    validate(withDecimalIntegers(schema, data)) ? true : { error: validate.errors ?? [] };
+    validate(withDecimalIntegers(integerNames, data)) ? true : { error: validate.errors ?? [] };
 };
 
 /** A copy of the parameters where decimal strings of integer-typed ones are numbers. */
-function withDecimalIntegers(schema: JsonSchema, data: unknown): unknown {
-  if (typeof data !== "object" || data === null) return data;
-  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
-  return Object.fromEntries(
-    Object.entries(data).map(([name, value]) => {
-      const integerTyped = properties[name]?.type === "integer";
-      return [
-        name,
-        integerTyped && typeof value === "string" && DECIMAL_INTEGER.test(value) ? Number(value) : value,
-      ];
-    }),
-  );
+function withDecimalIntegers(integerNames: readonly string[], data: unknown): unknown {
+  if (integerNames.length === 0 || typeof data !== "object" || data === null) return data;
+  const copy: Record<string, unknown> = { ...data };
+  for (const name of integerNames) {
+    const value = copy[name];
+    if (typeof value === "string" && DECIMAL_INTEGER.test(value)) copy[name] = Number(value);
+  }
+  return copy;
 }
 
 const LOCATION_OF_PART: Readonly<Record<string, ParameterLocation>> = {

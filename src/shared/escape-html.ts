@@ -6,7 +6,11 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
+
 /** Escapes what can break out of HTML text or a quoted attribute, and nothing more, so links stay readable. */
 export function escapeHtml(value: string): string {
-  return String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+  const text = String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => HTML_ESCAPES[c]!) : text;
 }
