@@ -3,8 +3,9 @@
 //                   --profile DIR --keep]
 //
 // Seeds each size, starts the real server (built, NODE_ENV=production) and the bare floor (bench/floor.ts) on
-// copies of the same database, warms both up, then loads the targets in interleaved rounds with autocannon,
-// every request resending a different invitation. Prints markdown tables; exits 1 on any failed request.
+// copies of the same database, for every size side by side, warms them up, then loads every (size, target)
+// pair in interleaved rounds with autocannon, every request resending a different invitation. Prints markdown
+// tables; exits 1 on any failed request.
 //
 // --mail queue (default): emails stay queued in the outbox (bench/serve.mjs), as the floor leaves them.
 // --mail files: dist/src/main.js as is; its worker writes .eml files into the run's temporary folder, and
@@ -175,67 +176,105 @@ function inProject(path: string): string {
   return join(projectRoot, path);
 }
 
-async function benchSize(n: number, options: Options, failures: Map<string, Failure[]>): Promise<SizeRun> {
+/** One database size: its seeded copies, its server and floor, and what they measured. */
+interface Size {
+  readonly invitations: number;
+  readonly dir: string;
+  readonly seedSeconds: number;
+  readonly started: Started;
+  readonly serverRssAtStartMiB: number;
+  readonly measured: Map<TargetName, Interval[]>;
+}
+
+async function prepareSize(n: number, options: Options, sizes: Size[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `invitation-bench-${n}-`));
-  let children: Child[] = [];
+  log(`seeding ${n.toLocaleString("en-US")} invitations...`);
+  const seed = seedBenchDatabase(join(dir, "seed.db"), n);
+  log(`seeded in ${seed.seconds.toFixed(1)} s`);
+  let started: Started;
   try {
-    log(`seeding ${n.toLocaleString("en-US")} invitations...`);
-    const seed = seedBenchDatabase(join(dir, "seed.db"), n);
-    log(`seeded in ${seed.seconds.toFixed(1)} s`);
-    const started = await startTargets(dir, n, options);
-    children = started.children;
-    const { targets } = started;
-    const serverAtStart = residentMiB(children.find((c) => c.name === "server")!);
+    started = await startTargets(dir, n, options);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  sizes.push({
+    invitations: n,
+    dir,
+    seedSeconds: seed.seconds,
+    started,
+    serverRssAtStartMiB: residentMiB(childNamed(started, "server")),
+    measured: new Map(),
+  });
+}
+
+/**
+ * Every size's processes run side by side, and each round loads every (size, target) pair in turn: the growth
+ * ratio then compares intervals spread over the same minutes, not a first run with a later one that a busier
+ * machine may have slowed down. Only the process under load works; the others are idle meanwhile.
+ */
+async function benchSizes(options: Options, failures: Map<string, Failure[]>): Promise<SizeRun[]> {
+  const sizes: Size[] = [];
+  try {
+    for (const n of options.sizes) await prepareSize(n, options, sizes);
+    const pairs = sizes.flatMap((size) => size.started.targets.map((target) => ({ size, target })));
     // Before each interval: the previous one's work is finished, and its writes are on disk, so neither is
     // paid for by the next target.
-    const settle = async () => {
+    const settle = async (size: Size) => {
       if (options.mail === "files") {
-        const waited = await waitForDeliveries(started.serverDb, 600);
+        const waited = await waitForDeliveries(size.started.serverDb, 600);
         if (waited > 1) log(`waited ${waited.toFixed(0)} s for the mail worker's backlog`);
       }
       spawnSync("sync");
     };
-
-    const record = (target: Target, interval: Interval) => {
+    const record = (size: Size, target: Target, interval: Interval) => {
       if (interval.failures.length === 0) return;
-      const key = `${n} ${target.name}`;
+      const key = `${size.invitations} ${target.name}`;
       failures.set(key, [...(failures.get(key) ?? []), ...interval.failures]);
     };
-    for (const target of targets) {
-      log(`warm-up: ${target.name} for ${options.warmup} s`);
-      await settle();
-      record(target, await runInterval(target, options.connections, options.warmup));
+    const label = (size: Size, target: Target) =>
+      `${size.invitations.toLocaleString("en-US")} ${target.name}`;
+
+    for (const { size, target } of pairs) {
+      log(`warm-up: ${label(size, target)} for ${options.warmup} s`);
+      await settle(size);
+      record(size, target, await runInterval(target, options.connections, options.warmup));
     }
-    const measured = new Map<TargetName, Interval[]>();
     for (let round = 0; round < options.rounds; round++) {
-      // Each round starts with the next target, so no target always runs first (or after the same one).
-      for (let i = 0; i < targets.length; i++) {
-        const target = targets[(round + i) % targets.length]!;
-        await settle();
+      // Each round starts with the next pair, so none always runs first (or after the same one).
+      for (let i = 0; i < pairs.length; i++) {
+        const { size, target } = pairs[(round + i) % pairs.length]!;
+        await settle(size);
         const interval = await runInterval(target, options.connections, options.seconds);
-        record(target, interval);
-        measured.set(target.name, [...(measured.get(target.name) ?? []), interval]);
+        record(size, target, interval);
+        size.measured.set(target.name, [...(size.measured.get(target.name) ?? []), interval]);
         log(
-          `round ${round + 1}/${options.rounds} ${target.name}: ` +
+          `round ${round + 1}/${options.rounds} ${label(size, target)}: ` +
             `${(interval.succeeded / interval.seconds).toFixed(0)} req/s, ${interval.failures.length} failed`,
         );
       }
     }
-    const server = children.find((c) => c.name === "server")!;
-    const floor = children.find((c) => c.name === "floor")!;
-    return {
-      invitations: n,
-      seedSeconds: seed.seconds,
-      serverRssAtStartMiB: serverAtStart,
-      serverRssMiB: residentMiB(server),
-      floorRssMiB: residentMiB(floor),
-      targets: targets.map((target) => figures(target, measured.get(target.name) ?? [])),
-    };
+    return sizes.map((size) => ({
+      invitations: size.invitations,
+      seedSeconds: size.seedSeconds,
+      serverRssAtStartMiB: size.serverRssAtStartMiB,
+      serverRssMiB: residentMiB(childNamed(size.started, "server")),
+      floorRssMiB: residentMiB(childNamed(size.started, "floor")),
+      targets: size.started.targets.map((target) => figures(target, size.measured.get(target.name) ?? [])),
+    }));
   } finally {
-    for (const child of children) await stopChild(child);
-    if (!options.keep) rmSync(dir, { recursive: true, force: true });
-    else log(`kept ${dir}`);
+    for (const size of sizes) {
+      for (const child of size.started.children) await stopChild(child);
+      if (!options.keep) rmSync(size.dir, { recursive: true, force: true });
+      else log(`kept ${size.dir}`);
+    }
   }
+}
+
+function childNamed(started: Started, name: "server" | "floor"): Child {
+  const child = started.children.find((c) => c.name === name);
+  if (!child) throw new Error(`no ${name} process`);
+  return child;
 }
 
 function figures(target: Target, intervals: readonly Interval[]): TargetFigures {
@@ -259,8 +298,7 @@ function log(message: string): void {
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const failures = new Map<string, Failure[]>();
-  const runs: SizeRun[] = [];
-  for (const n of options.sizes) runs.push(await benchSize(n, options, failures));
+  const runs = await benchSizes(options, failures);
 
   console.log(
     `\n${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s per target ` +

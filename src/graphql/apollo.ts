@@ -1,6 +1,9 @@
 import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestListener } from "@apollo/server";
 import { ApolloServerErrorCode, unwrapResolverError } from "@apollo/server/errors";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
@@ -79,7 +82,13 @@ export function createApolloServer({
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: GRAPHQL_LIMITS.tokens },
     validationRules: ARMOR_RULES,
-    plugins: [ApolloServerPluginLandingPageDisabled(), logUnexpectedErrors(logger)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // Apollo installs cache control by default: a hook on every resolved field, for cache hints that no
+      // response of ours can use (every operation is per caller, and mutations are never cached).
+      ApolloServerPluginCacheControlDisabled(),
+      logUnexpectedErrors(logger),
+    ],
     // The process's own SIGTERM handler drains the HTTP server; Apollo's would re-raise the signal.
     stopOnTerminationSignals: false,
     formatError: (formatted) => {
