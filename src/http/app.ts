@@ -30,7 +30,7 @@ export interface AppOptions {
   readonly ide: boolean;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number;
-  /** Requests per minute per API key (per client address without one); 0 or absent: unlimited. */
+  /** Requests per minute per API key (per client address without a valid one); 0 or absent: unlimited. */
   readonly rateLimitPerMinute?: number;
 }
 
@@ -53,7 +53,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   // Before any route: the limiter attaches itself to each route as it is added.
-  if (options.rateLimitPerMinute) await registerRateLimit(app, options.rateLimitPerMinute);
+  if (options.rateLimitPerMinute) await registerRateLimit(app, container, options.rateLimitPerMinute);
 
   // Probes are never limited: an orchestrator polling them must not be refused.
   const probe = { config: { rateLimit: false as const } };
@@ -116,11 +116,23 @@ function refuseBeforeRouting(error: FastifyError, request: FastifyRequest, reply
  * A per-caller request budget at the edge, before any body is read. Each route's error handler renders the
  * 429 in its own shape (GraphQL, each REST document, plain JSON); `Retry-After` is set by the plugin.
  */
-async function registerRateLimit(app: FastifyInstance, perMinute: number): Promise<void> {
+async function registerRateLimit(
+  app: FastifyInstance,
+  container: Container,
+  perMinute: number,
+): Promise<void> {
+  const isKnownKey = (keyHash: string) => {
+    try {
+      return container.store.apiKeys.isKnownActive(keyHash);
+    } catch {
+      // The database failing is for the route to report, in its own shape; the key keeps its own budget.
+      return true;
+    }
+  };
   await app.register(rateLimit, {
     max: perMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip),
+    keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip, isKnownKey),
   });
 }
 

@@ -15,11 +15,18 @@ export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credential
 
 /**
  * Whom a request counts against for the request rate limit: the SHA-256 of the API key it presents (so the
- * limiter's memory holds no key), or else its client address. Unchecked: a wrong key is limited like a right one.
+ * limiter's memory holds no key) when that key is one of ours, else its client address, so that rotating
+ * made-up keys buys no extra budget.
  */
-export function rateLimitKeyOf(headers: IncomingHttpHeaders, clientAddress: string): string {
+export function rateLimitKeyOf(
+  headers: IncomingHttpHeaders,
+  clientAddress: string,
+  isKnownKey: (keyHash: string) => boolean,
+): string {
   const apiKey = apiKeyFrom(headers);
-  return apiKey === null ? `ip:${clientAddress}` : `key:${hashSecret(apiKey)}`;
+  if (apiKey === null) return `ip:${clientAddress}`;
+  const keyHash = hashSecret(apiKey);
+  return isKnownKey(keyHash) ? `key:${keyHash}` : `ip:${clientAddress}`;
 }
 
 function apiKeyFrom(headers: IncomingHttpHeaders): string | null {

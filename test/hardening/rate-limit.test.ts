@@ -47,10 +47,13 @@ it("counts a key the same in either header and on every route, and leaves other 
   expect((await viewer({ authorization: `Bearer ${KEYS.acmeAdmin}` })).status).toBe(200);
 });
 
-it("limits requests without a key by client address, apart from any key's budget", async () => {
+it("limits requests without a valid key by client address, so made-up keys buy no budget", async () => {
   await useUp({});
   expect((await viewer({})).status).toBe(429);
-  expect((await viewer({ "x-api-key": "not-a-key" })).status).toBe(200);
+  expect((await viewer({ "x-api-key": "not-a-key-1" })).status).toBe(429);
+  expect((await viewer({ authorization: "Bearer not-a-key-2" })).status).toBe(429);
+  // A real key keeps its own budget.
+  expect((await viewer({ authorization: `Bearer ${KEYS.acmeAdmin}` })).status).toBe(200);
 });
 
 it("never limits the health probes", async () => {

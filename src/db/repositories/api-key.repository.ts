@@ -39,6 +39,15 @@ export class ApiKeyRepository {
   }
 
   /**
+   * Whether a key with this hash was active when last looked at: the cache's memory, else one indexed lookup.
+   * Good enough to decide whose budget a request counts against, never to authenticate: a revocation by
+   * another process shows here only once the next authentication has noticed it.
+   */
+  isKnownActive(keyHash: string): boolean {
+    return this.owners.holds(keyHash) || this.byHash.get({ hash: keyHash }) !== undefined;
+  }
+
+  /**
    * Records use, at most once per `granularityMs` (the caller skips keys it knows were used since), so
    * authentication does not write on every request.
    */

@@ -47,6 +47,11 @@ export class KeyOwnerCache {
     return owner;
   }
 
+  /** Whether an owner is held for this hash, without checking that it is still current. */
+  holds(keyHash: string): boolean {
+    return this.owners.has(keyHash);
+  }
+
   /** This connection changed a user or an API key. */
   invalidate(): void {
     this.owners.clear();
