@@ -186,7 +186,8 @@ interface Size {
   readonly measured: Map<TargetName, Interval[]>;
 }
 
-async function prepareSize(n: number, options: Options, sizes: Size[]): Promise<void> {
+/** Seeds one size and starts its processes; cleans up after itself if that fails. */
+async function prepareSize(n: number, options: Options): Promise<Size> {
   const dir = mkdtempSync(join(tmpdir(), `invitation-bench-${n}-`));
   log(`seeding ${n.toLocaleString("en-US")} invitations...`);
   const seed = seedBenchDatabase(join(dir, "seed.db"), n);
@@ -198,14 +199,14 @@ async function prepareSize(n: number, options: Options, sizes: Size[]): Promise<
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  sizes.push({
+  return {
     invitations: n,
     dir,
     seedSeconds: seed.seconds,
     started,
     serverRssAtStartMiB: residentMiB(childNamed(started, "server")),
     measured: new Map(),
-  });
+  };
 }
 
 /**
@@ -216,7 +217,7 @@ async function prepareSize(n: number, options: Options, sizes: Size[]): Promise<
 async function benchSizes(options: Options, failures: Map<string, Failure[]>): Promise<SizeRun[]> {
   const sizes: Size[] = [];
   try {
-    for (const n of options.sizes) await prepareSize(n, options, sizes);
+    for (const n of options.sizes) sizes.push(await prepareSize(n, options));
     const pairs = sizes.flatMap((size) => size.started.targets.map((target) => ({ size, target })));
     // Before each interval: the previous one's work is finished, and its writes are on disk, so neither is
     // paid for by the next target.

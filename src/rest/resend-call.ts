@@ -4,24 +4,21 @@ import type { CallContext, InvitationService } from "../invitations/invitation.s
 import type { ResendInvitationInput, ResendInvitationResult } from "../invitations/results.js";
 import type { RestRequest } from "./rest-operation.js";
 
-/** Where a document names the tenant other than in a plain optional `X-Tenant-ID`. */
+/** How a document names the tenant beyond contract §3's optional `X-Tenant-ID`. */
 export interface TenantClaims {
-  /** Replaces `X-Tenant-ID` as sent, where the document requires a particular form of it (001); null: none. */
-  readonly header?: string | null;
-  /** The tenant in the path (002), checked in addition to `X-Tenant-ID`. */
-  readonly path?: string | null;
+  /** X-Tenant-ID counts only in the document's form (001: a uuid); other values get its schema's 400. */
+  readonly headerAccepted?: (value: string) => boolean;
+  /** The tenant in the path (002), checked as well as X-Tenant-ID. */
+  readonly path?: string;
 }
 
 /** Who calls, from both credential headers, and every tenant the request names. */
 export function callContext(request: RestRequest, tenant: TenantClaims = {}): CallContext {
   const credentials = credentialsFromHeaders(request.headers);
-  const headerClaims =
-    tenant.header === undefined ? credentials.tenantClaims : tenant.header === null ? [] : [tenant.header];
-  const pathClaims = tenant.path == null ? [] : [tenant.path];
-  return {
-    credentials: { ...credentials, tenantClaims: [...headerClaims, ...pathClaims] },
-    requestId: request.id,
-  };
+  const { headerAccepted = () => true, path } = tenant;
+  const tenantClaims = credentials.tenantClaims.filter((claim) => headerAccepted(claim));
+  if (path !== undefined) tenantClaims.push(path);
+  return { credentials: { ...credentials, tenantClaims }, requestId: request.id };
 }
 
 /**

@@ -52,10 +52,7 @@ export function resendInviteOperation({ service }: Container): RestOperation {
     async handle(request) {
       // The document makes X-Tenant-ID a uuid: any other value is a malformed request (400), never a
       // claim to another tenant.
-      const header = request.headers["x-tenant-id"];
-      const call = callContext(request, {
-        header: typeof header === "string" && isUuid(header) ? header : null,
-      });
+      const call = callContext(request, { headerAccepted: isUuid });
       const result = await resendForRequest(service, request, call, { userId: request.params.id });
       if (result.kind !== "ResendInvitationSuccess") return codedErrorReply(result);
       return { status: 200, body: { message: `Invite resent to ${result.sentTo}.` } };

@@ -123,7 +123,7 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
     },
     async handle(request) {
       // The path names the tenant; the service checks it, and X-Tenant-ID when sent, as any tenant claim.
-      const call = callContext(request, { path: request.params.tenantId ?? null });
+      const call = callContext(request, { path: request.params.tenantId });
       const id = request.query.id;
       const input = { invitationId: typeof id === "string" ? id : null };
       return resultReply(await resendForRequest(service, request, call, input), now());
