@@ -1,12 +1,15 @@
 import { isIP } from "node:net";
-import { resolveDatabaseFile } from "./db/database-url.js";
+import { parseDatabaseUrl, type DatabaseLocation } from "./db/database-url.js";
 import type { InvitationSettings } from "./invitations/deps.js";
 
 export interface Config {
   readonly host: string;
   readonly port: number;
-  /** Absolute path of the SQLite file (or `:memory:`). */
-  readonly databaseFile: string;
+  /** The SQLite file (absolute path, or `:memory:`) or the PostgreSQL URL. */
+  readonly database: DatabaseLocation;
+  /** PostgreSQL: connections per instance, and the longest a statement may run (0: no limit). */
+  readonly databasePoolSize: number;
+  readonly databaseStatementTimeoutSeconds: number;
   /** Demo data is only ever loaded when DATABASE_URL is unset. */
   readonly databaseUrlSet: boolean;
   readonly smtpUrl: string | null;
@@ -53,7 +56,9 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host,
     port,
-    databaseFile: databaseFile(env),
+    database: databaseLocation(env),
+    databasePoolSize: integer(env, "DATABASE_POOL_SIZE", 10, 1, 1000),
+    databaseStatementTimeoutSeconds: integer(env, "DATABASE_STATEMENT_TIMEOUT_SECONDS", 30, 0, 86_400),
     databaseUrlSet: text(env, "DATABASE_URL") !== undefined,
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),
@@ -111,9 +116,9 @@ function onOff(env: Env, name: string): boolean | undefined {
   return raw === "on";
 }
 
-function databaseFile(env: Env): string {
+function databaseLocation(env: Env): DatabaseLocation {
   try {
-    return resolveDatabaseFile(text(env, "DATABASE_URL"));
+    return parseDatabaseUrl(text(env, "DATABASE_URL"));
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { Authenticator } from "./auth/authenticator.js";
 import { generateInvitationToken } from "./auth/secrets.js";
-import type { Connection } from "./db/connection.js";
+import type { Database } from "./db/database.js";
 import { Store } from "./db/store.js";
 import { InvitationService, type InvitationSettings } from "./invitations/invitation.service.js";
 import { loadInvitationEmailRenderer } from "./mail/invitation-email.js";
 
 export interface ContainerOptions {
-  readonly connection: Connection;
+  readonly database: Database;
   readonly settings: InvitationSettings;
   readonly now?: () => number;
   readonly generateToken?: () => string;
@@ -22,7 +22,7 @@ export interface Container {
 
 export function createContainer(options: ContainerOptions): Container {
   const now = options.now ?? Date.now;
-  const store = new Store(options.connection);
+  const store = new Store(options.database);
   const service = new InvitationService({
     store,
     authenticator: new Authenticator(store, now),

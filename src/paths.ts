@@ -16,6 +16,10 @@ export const projectRoot: string = (() => {
   return dir;
 })();
 
-export const migrationsFolder = join(projectRoot, "drizzle");
+/** Each dialect's drizzle migrations (`npm run db:generate` writes both). */
+export const migrationsFolders = {
+  sqlite: join(projectRoot, "drizzle", "sqlite"),
+  postgres: join(projectRoot, "drizzle", "pg"),
+} as const;
 export const templatesFolder = join(projectRoot, "templates");
 export const demoFixturePath = join(projectRoot, "fixtures", "demo.json");

@@ -3,7 +3,9 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { ConfigError, invitationSettingsOf } from "./config.js";
 import { createContainer, type Container } from "./container.js";
-import { applyMigrations, openDatabase, type Connection } from "./db/connection.js";
+import type { Database } from "./db/database.js";
+import { describeLocation } from "./db/database-url.js";
+import { openDatabase } from "./db/open-database.js";
 import { loadDemoIfEmpty, type DemoCredentials } from "./fixtures/demo.js";
 import { buildApp } from "./http/app.js";
 import { DeliveryWorker, type DeliveryWorkerOptions } from "./mail/delivery-worker.js";
@@ -12,7 +14,7 @@ import { createMailTransport } from "./mail/mail-transport.js";
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly container: Container;
-  readonly connection: Connection;
+  readonly database: Database;
   /** The address actually bound (PORT=0 picks a free port). */
   readonly url: string;
   /** Set when this start loaded the demo data: the one moment its admin key can be shown. */
@@ -36,21 +38,27 @@ export async function startServer(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<RunningServer> {
-  const connection = openConfiguredDatabase(config);
-  const migrationsApplied = applyMigrations(connection);
+  const database = openConfiguredDatabase(config, logger);
+  let migrationsApplied: number;
+  try {
+    migrationsApplied = await database.migrate();
+  } catch (error) {
+    await database.close();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`DATABASE_URL: cannot migrate ${describeLocation(config.database)}: ${reason}`);
+  }
   if (migrationsApplied > 0) logger.info({ migrationsApplied }, "database migrated");
   const now = options.now ?? Date.now;
-  const demo = config.databaseUrlSet ? null : loadDemoIfEmpty(connection, now());
+  const demo = config.databaseUrlSet ? null : await loadDemoIfEmpty(database, now());
 
   const container = createContainer({
-    connection,
+    database,
     now,
     generateToken: options.generateToken,
     settings: invitationSettingsOf(config),
   });
   const app = await buildApp({
     container,
-    connection,
     logger,
     production: config.production,
     ide: config.graphqlIde,
@@ -60,7 +68,7 @@ export async function startServer(
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
-    connection.close();
+    await database.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE")
       throw new ConfigError(`PORT: ${config.port} is already in use on ${config.host}`);
@@ -88,7 +96,7 @@ export async function startServer(
   return {
     app,
     container,
-    connection,
+    database,
     url: `http://${host}:${port}`,
     demo,
     delivery,
@@ -96,16 +104,29 @@ export async function startServer(
       await app.close();
       // Requests drained first: one of them may have just queued an email.
       await delivery.stop();
-      connection.close();
+      // PostgreSQL: waits for the pool's connections to come back, then closes them.
+      await database.close();
     },
   };
 }
 
-function openConfiguredDatabase(config: Config): Connection {
+function openConfiguredDatabase(config: Config, logger: Logger): Database {
   try {
-    return openDatabase(config.databaseFile);
+    return openDatabase(config.database, {
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutSeconds * 1000,
+      onListenerError: (error) =>
+        logger.warn(
+          { err: error },
+          "database change listener lost; reconnecting (caches are flushed on return)",
+        ),
+    });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`DATABASE_URL: cannot open the database at ${config.databaseFile}: ${reason}`);
+    // The reason of a SQLite failure already starts with DATABASE_URL when it is about the path.
+    if (reason.startsWith("DATABASE_URL:")) throw new ConfigError(reason);
+    throw new ConfigError(
+      `DATABASE_URL: cannot open the database at ${describeLocation(config.database)}: ${reason}`,
+    );
   }
 }

@@ -79,14 +79,14 @@ interface Revoked {
 
 describe("cli apikey", () => {
   let db: TempDatabase;
-  beforeEach(() => {
-    db = createTempDatabase();
-    loadTestFixture(db);
+  beforeEach(async () => {
+    db = await createTempDatabase();
+    await loadTestFixture(db.database);
   });
   afterEach(() => db.dispose());
 
-  it("create prints the new key once, with its id and display prefix, and stores only its hash", () => {
-    const created = json<Created>(cli(db.file, "apikey", "create", "--user", "1", "--name", " deploy bot "));
+  it("create prints the new key once, with its id and display prefix, and stores only its hash", async () => {
+    const created = json<Created>(cli(db.url, "apikey", "create", "--user", "1", "--name", " deploy bot "));
 
     expect(created.apiKey).toMatch(/^inv_[A-Za-z0-9_-]{43}$/);
     expect(created).toMatchObject({
@@ -96,7 +96,7 @@ describe("cli apikey", () => {
       user: { id: 1, email: "ada@acme.test" },
       tenant: { id: ACME.id, uuid: ACME.uuid },
     });
-    const [row] = rows<Record<string, unknown>>(db, "SELECT * FROM api_keys WHERE id = ?", created.id);
+    const [row] = await rows<Record<string, unknown>>(db, "SELECT * FROM api_keys WHERE id = ?", created.id);
     expect(row).toMatchObject({
       key_hash: sha256(created.apiKey),
       prefix: created.prefix,
@@ -105,20 +105,20 @@ describe("cli apikey", () => {
     expect(JSON.stringify(row)).not.toContain(created.apiKey);
   });
 
-  it("create accepts a user uuid and files the key under that user's tenant", () => {
+  it("create accepts a user uuid and files the key under that user's tenant", async () => {
     const created = json<Created>(
-      cli(db.file, "apikey", "create", "--user", "7C1D2A4E-1111-4A2B-8C3D-000000000020"),
+      cli(db.url, "apikey", "create", "--user", "7C1D2A4E-1111-4A2B-8C3D-000000000020"),
     );
 
     expect(created).toMatchObject({ user: { id: 20 }, tenant: { id: GLOBEX.id }, name: null });
   });
 
-  it("list shows a tenant's keys, by id or uuid, without their hashes or other tenants' keys", () => {
-    const created = json<Created>(cli(db.file, "apikey", "create", "--user", "6", "--name", "ops"));
-    const byUuid = cli(db.file, "apikey", "list", "--tenant", ACME.uuid);
+  it("list shows a tenant's keys, by id or uuid, without their hashes or other tenants' keys", async () => {
+    const created = json<Created>(cli(db.url, "apikey", "create", "--user", "6", "--name", "ops"));
+    const byUuid = cli(db.url, "apikey", "list", "--tenant", ACME.uuid);
     const listed = json<Listed>(byUuid);
 
-    expect(json<Listed>(cli(db.file, "apikey", "list", "--tenant", String(ACME.id)))).toEqual(listed);
+    expect(json<Listed>(cli(db.url, "apikey", "list", "--tenant", String(ACME.id)))).toEqual(listed);
     expect(listed.tenant).toEqual({ id: ACME.id, uuid: ACME.uuid, name: "Acme Procurement" });
     expect(listed.apiKeys.map((key) => key.id)).toHaveLength(3);
     for (const key of listed.apiKeys) {
@@ -140,7 +140,7 @@ describe("cli apikey", () => {
       lastUsedAt: null,
       revokedAt: null,
     });
-    for (const hash of rows<{ key_hash: string }>(db, "SELECT key_hash FROM api_keys").map(
+    for (const hash of (await rows<{ key_hash: string }>(db, "SELECT key_hash FROM api_keys")).map(
       (r) => r.key_hash,
     )) {
       expect(byUuid.stdout).not.toContain(hash);
@@ -148,11 +148,11 @@ describe("cli apikey", () => {
     expect(byUuid.stdout).not.toContain(KEYS.globexAdmin.slice(0, 10));
   });
 
-  it("revoke is idempotent: the second call keeps the first time and says so", () => {
-    const created = json<Created>(cli(db.file, "apikey", "create", "--user", "1"));
+  it("revoke is idempotent: the second call keeps the first time and says so", async () => {
+    const created = json<Created>(cli(db.url, "apikey", "create", "--user", "1"));
 
-    const first = json<Revoked>(cli(db.file, "apikey", "revoke", "--id", String(created.id)));
-    const second = json<Revoked>(cli(db.file, "apikey", "revoke", "--id", String(created.id)));
+    const first = json<Revoked>(cli(db.url, "apikey", "revoke", "--id", String(created.id)));
+    const second = json<Revoked>(cli(db.url, "apikey", "revoke", "--id", String(created.id)));
 
     expect(first).toMatchObject({ ok: true, id: created.id, prefix: created.prefix, alreadyRevoked: false });
     expect(first.revokedAt).toEqual(expect.any(String));
@@ -171,7 +171,7 @@ describe("cli apikey", () => {
     { args: ["rotate"], flag: 'unknown subcommand "rotate"' },
     { args: [], flag: "a subcommand is required" },
   ])("apikey $args exits 2 naming the problem ($flag)", ({ args, flag }) => {
-    const run = cli(db.file, "apikey", ...args);
+    const run = cli(db.url, "apikey", ...args);
 
     expect(run.status).toBe(2);
     expect(run.stdout).toBe("");
@@ -183,14 +183,14 @@ describe("cli apikey", () => {
     { args: ["list", "--tenant", "999"], message: "--tenant: no tenant with id 999" },
     { args: ["revoke", "--id", "999"], message: "--id: no API key with id 999" },
   ])("apikey $args exits 1 naming what was not found", ({ args, message }) => {
-    const run = cli(db.file, "apikey", ...args);
+    const run = cli(db.url, "apikey", ...args);
 
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain(message);
   });
 
-  it("refuses a database that does not exist, and does not create it", () => {
+  it("refuses a database that does not exist, and does not create it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "invitation-api-cli-apikey-"));
     const missing = join(dir, "nope.db");
     try {
@@ -218,22 +218,20 @@ describe("keys issued and revoked by the command line, against a running server"
     );
 
   it("a new key works at once; after `apikey revoke` the very next request is refused", async () => {
-    const created = json<Created>(await cliAsync(s.databaseFile, "apikey", "create", "--user", "1"));
+    const created = json<Created>(await cliAsync(s.databaseUrl, "apikey", "create", "--user", "1"));
     expect(await viewer(KEYS.acmeAdmin)).toEqual({ id: "1" });
     // The first use records lastUsedAt; the second finds the key in the server's cache of recent keys.
     expect(await viewer(created.apiKey)).toEqual({ id: "1" });
     expect(await viewer(created.apiKey)).toEqual({ id: "1" });
 
-    const listed = json<Listed>(
-      await cliAsync(s.databaseFile, "apikey", "list", "--tenant", String(ACME.id)),
-    );
+    const listed = json<Listed>(await cliAsync(s.databaseUrl, "apikey", "list", "--tenant", String(ACME.id)));
     // The server's clock is the tests' T0; the key was used just now.
     expect(listed.apiKeys.find((key) => key.id === created.id)).toMatchObject({
       lastUsedAt: "2026-03-01T12:00:00.000Z",
       revokedAt: null,
     });
 
-    json<Revoked>(await cliAsync(s.databaseFile, "apikey", "revoke", "--id", String(created.id)));
+    json<Revoked>(await cliAsync(s.databaseUrl, "apikey", "revoke", "--id", String(created.id)));
 
     expect(await viewer(created.apiKey)).toBeNull();
     const refused = await postGraphQL(

@@ -5,13 +5,14 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hashSecret } from "../src/auth/secrets.js";
-import { applyMigrations, openDatabase, type Connection } from "../src/db/connection.js";
+import { createServer, type AddressInfo } from "node:net";
+import { withDatabaseAt } from "./support/temp-db.js";
 import { resolveDatabaseFile } from "../src/db/database-url.js";
 import { projectRoot } from "../src/paths.js";
 
 /** Every migration shipped in drizzle/, as a fresh database applies them all. */
 const SHIPPED_MIGRATIONS = (
-  JSON.parse(readFileSync(join(projectRoot, "drizzle", "meta", "_journal.json"), "utf8")) as {
+  JSON.parse(readFileSync(join(projectRoot, "drizzle", "sqlite", "meta", "_journal.json"), "utf8")) as {
     entries: unknown[];
   }
 ).entries.length;
@@ -44,41 +45,30 @@ function cli(args: string[], databaseUrl: string | undefined): Run {
   return { status, stdout, stderr };
 }
 
-function counts(file: string): Record<string, number> {
-  const connection = openDatabase(file);
-  try {
-    return Object.fromEntries(
-      ["tenants", "users", "api_keys", "invitations"].map((table) => [
-        table,
-        connection.sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number,
-      ]),
-    );
-  } finally {
-    connection.close();
-  }
+function counts(url: string): Promise<Record<string, number>> {
+  return withDatabaseAt(url, async (database) => {
+    const counted: Record<string, number> = {};
+    for (const table of ["tenants", "users", "api_keys", "invitations"]) {
+      counted[table] = (await database.query<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n;
+    }
+    return counted;
+  });
 }
 
-function withDatabase<T>(file: string, use: (connection: Connection) => T): T {
-  const connection = openDatabase(file);
-  try {
-    return use(connection);
-  } finally {
-    connection.close();
-  }
-}
+const migrate = (url: string) => withDatabaseAt(url, (database) => database.migrate());
 
 const EMPTY = { tenants: 0, users: 0, api_keys: 0, invitations: 0 };
 
 describe("cli", () => {
   let dir: string;
   let database: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "invitation-api-cli-"));
     database = join(dir, "nested", "cli.db");
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("seed migrates, loads the fixture and prints a JSON summary", () => {
+  it("seed migrates, loads the fixture and prints a JSON summary", async () => {
     const run = cli(["seed", "--file", EXAMPLE_PATH], database);
 
     expect(run.stderr).toBe("");
@@ -89,34 +79,34 @@ describe("cli", () => {
       migrationsApplied: SHIPPED_MIGRATIONS,
       loaded: { tenants: 2, users: 9, apiKeys: 3, invitations: 5 },
     });
-    expect(counts(database)).toEqual({ tenants: 2, users: 9, api_keys: 3, invitations: 5 });
+    expect(await counts(database)).toEqual({ tenants: 2, users: 9, api_keys: 3, invitations: 5 });
   });
 
-  it("seed accepts a file: URL", () => {
+  it("seed accepts a file: URL", async () => {
     const run = cli(["seed", "--file", EXAMPLE_PATH], pathToFileURL(database).href);
 
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ database });
   });
 
-  it("seed of an invalid fixture exits 1 naming the path, and leaves the database empty", () => {
+  it("seed of an invalid fixture exits 1 naming the path, and leaves the database empty", async () => {
     const fixture = JSON.parse(readFileSync(EXAMPLE_PATH, "utf8")) as {
       tenants: { users: Record<string, unknown>[] }[];
     };
     (fixture.tenants[0]?.users[2] as Record<string, unknown>).role = "owner";
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify(fixture));
-    withDatabase(database, applyMigrations);
+    await migrate(database);
 
     const run = cli(["seed", "--file", file], database);
 
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/^tenants\[0\]\.users\[2\]\.role: must be one of "admin", "member"$/m);
-    expect(counts(database)).toEqual(EMPTY);
+    expect(await counts(database)).toEqual(EMPTY);
   });
 
-  it("seed of an invalid fixture does not create the database", () => {
+  it("seed of an invalid fixture does not create the database", async () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ tenants: [{ name: "" }] }));
 
@@ -127,7 +117,7 @@ describe("cli", () => {
     expect(existsSync(database)).toBe(false);
   });
 
-  it("seeding twice exits 1 naming the conflicts and changes nothing", () => {
+  it("seeding twice exits 1 naming the conflicts and changes nothing", async () => {
     expect(cli(["seed", "--file", EXAMPLE_PATH], database).status).toBe(0);
 
     const run = cli(["seed", "--file", EXAMPLE_PATH], database);
@@ -135,10 +125,10 @@ describe("cli", () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(/^tenants\[0\]\.id: tenant id 1024 already exists in the database$/m);
-    expect(counts(database)).toEqual({ tenants: 2, users: 9, api_keys: 3, invitations: 5 });
+    expect(await counts(database)).toEqual({ tenants: 2, users: 9, api_keys: 3, invitations: 5 });
   });
 
-  it("seed names a missing or malformed fixture file", () => {
+  it("seed names a missing or malformed fixture file", async () => {
     const missing = join(dir, "missing.json");
     const malformed = join(dir, "malformed.json");
     writeFileSync(malformed, "{ not json");
@@ -151,7 +141,7 @@ describe("cli", () => {
     }
   });
 
-  it("migrate applies pending migrations once", () => {
+  it("migrate applies pending migrations once", async () => {
     const first = cli(["migrate"], database);
     expect(first.status).toBe(0);
     expect(JSON.parse(first.stdout)).toEqual({ ok: true, database, migrationsApplied: SHIPPED_MIGRATIONS });
@@ -161,10 +151,10 @@ describe("cli", () => {
       database,
       migrationsApplied: 0,
     });
-    expect(counts(database)).toEqual(EMPTY);
+    expect(await counts(database)).toEqual(EMPTY);
   });
 
-  it("bootstrap prints a new API key that is stored only as a hash", () => {
+  it("bootstrap prints a new API key that is stored only as a hash", async () => {
     const run = cli(
       ["bootstrap", "--tenant", "Initech", "--admin-email", "Bill.Lumbergh@Initech.test"],
       database,
@@ -182,25 +172,21 @@ describe("cli", () => {
       user: { email: "bill.lumbergh@initech.test", role: "admin" },
       apiKey: expect.stringMatching(/^inv_[\w-]{40,}$/),
     });
-    withDatabase(database, ({ sqlite }) => {
+    await withDatabaseAt(database, async (db) => {
       expect(
-        sqlite
-          .prepare("SELECT user_id, tenant_id FROM api_keys WHERE key_hash = ?")
-          .get(hashSecret(result.apiKey)),
-      ).toEqual({
-        user_id: result.user.id,
-        tenant_id: result.tenant.id,
-      });
+        await db.query("SELECT user_id, tenant_id FROM api_keys WHERE key_hash = ?", [
+          hashSecret(result.apiKey),
+        ]),
+      ).toEqual([{ user_id: result.user.id, tenant_id: result.tenant.id }]);
       expect(
-        sqlite.prepare("SELECT count(*) FROM api_keys WHERE key_hash = ?").pluck().get(result.apiKey),
-      ).toBe(0);
+        await db.query("SELECT count(*) AS n FROM api_keys WHERE key_hash = ?", [result.apiKey]),
+      ).toEqual([{ n: 0 }]);
       expect(
-        sqlite.prepare("SELECT name, kind, email_verified_at IS NOT NULL AS verified FROM users").get(),
-      ).toEqual({
-        name: "Bill Lumbergh",
-        kind: "human",
-        verified: 1,
-      });
+        await db.query("SELECT name, kind, email_verified_at IS NOT NULL AS verified FROM users"),
+      ).toEqual([{ name: "Bill Lumbergh", kind: "human", verified: expect.anything() }]);
+      expect(await db.query("SELECT count(*) AS n FROM users WHERE email_verified_at IS NULL")).toEqual([
+        { n: 0 },
+      ]);
     });
   });
 
@@ -223,7 +209,7 @@ describe("cli", () => {
     expect(existsSync(database)).toBe(false);
   });
 
-  it("prints the usage on --help, and on stderr with exit 2 without a command", () => {
+  it("prints the usage on --help, and on stderr with exit 2 without a command", async () => {
     const help = cli(["--help"], database);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("bootstrap --tenant NAME --admin-email EMAIL");
@@ -234,12 +220,28 @@ describe("cli", () => {
     expect(bare.stderr).toContain("seed --file PATH");
   });
 
-  it("rejects a DATABASE_URL that is not SQLite, naming the variable and not echoing secrets", () => {
-    const run = cli(["migrate"], "postgres://app:s3cret@db.example/invitations");
+  it("rejects a DATABASE_URL of another database, naming the variable and not echoing secrets", async () => {
+    const run = cli(["migrate"], "mysql://app:s3cret@db.example/invitations");
 
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^error: DATABASE_URL: .*only SQLite file paths are supported/m);
+    expect(run.stderr).toMatch(/^error: DATABASE_URL: unsupported scheme "mysql:"/m);
+    expect(run.stderr).not.toContain("s3cret");
+  });
+
+  it("names DATABASE_URL, without its password, when the PostgreSQL server cannot be reached", async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, "127.0.0.1", done));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((done) => closed.close(done));
+
+    const run = cli(["migrate"], `postgres://app:s3cret@127.0.0.1:${port}/invitations`);
+
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(
+      /^error: DATABASE_URL: cannot use the database postgres:\/\/app:\*\*\*@127\.0\.0\.1/m,
+    );
     expect(run.stderr).not.toContain("s3cret");
   });
 });

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { displayPrefix, hashSecret } from "../src/auth/secrets.js";
-import type { Connection } from "../src/db/connection.js";
+import type { Database } from "../src/db/database.js";
+import { SqliteDatabase } from "../src/db/sqlite/sqlite-database.js";
 import { bootstrapTenant, BootstrapInputError } from "../src/fixtures/bootstrap.js";
 import { loadDemoIfEmpty } from "../src/fixtures/demo.js";
 import { FixtureConflictError, loadFixture, type SeedSummary } from "../src/fixtures/load-fixture.js";
@@ -32,22 +33,26 @@ function validFixture(data: unknown): Fixture {
   return result.fixture;
 }
 
-function rowCounts({ sqlite }: Connection): Record<string, number> {
-  return Object.fromEntries(
-    TABLES.map((table) => [table, sqlite.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number]),
-  );
+async function rowCounts(database: Database): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of TABLES)
+    counts[table] = (await row(database, `SELECT count(*) AS n FROM ${table}`)).n as number;
+  return counts;
 }
 
-function row(connection: Connection, sql: string, ...params: unknown[]): Record<string, unknown> {
-  return connection.sqlite.prepare(sql).get(...params) as Record<string, unknown>;
+async function row(database: Database, sql: string, ...params: unknown[]): Promise<Record<string, unknown>> {
+  return (await database.query(sql, params))[0]!;
 }
 
 /** What `cli seed` does: validate, then load only a valid fixture. */
-function seed(connection: Connection, data: unknown): { errors: FixtureError[] } | { loaded: SeedSummary } {
+async function seed(
+  database: Database,
+  data: unknown,
+): Promise<{ errors: FixtureError[] } | { loaded: SeedSummary }> {
   const result = validateFixture(data);
   if (!result.ok) return { errors: result.errors };
   try {
-    return { loaded: loadFixture(connection, result.fixture, NOW) };
+    return { loaded: await loadFixture(database, result.fixture, NOW) };
   } catch (error) {
     if (error instanceof FixtureConflictError) return { errors: error.errors };
     throw error;
@@ -66,20 +71,27 @@ function edit(document: unknown, path: readonly (string | number)[], value: unkn
 }
 
 /** Every value in every row of every table, as text: where a leaked secret would show up. */
-function everyRowAsText({ sqlite }: Connection): string {
-  const tables = sqlite
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-    .pluck()
-    .all() as string[];
-  return tables.map((table) => JSON.stringify(sqlite.prepare(`SELECT * FROM "${table}"`).all())).join("\n");
+async function everyRowAsText(database: Database): Promise<string> {
+  const tables = [
+    "tenants",
+    "users",
+    "api_keys",
+    "invitations",
+    "email_outbox",
+    "audit_events",
+    "idempotency_keys",
+  ];
+  const dumps: string[] = [];
+  for (const table of tables) dumps.push(JSON.stringify(await database.query(`SELECT * FROM "${table}"`)));
+  return dumps.join("\n");
 }
 
 describe("validateFixture", () => {
-  it("accepts the contract's example fixture", () => {
+  it("accepts the contract's example fixture", async () => {
     expect(validateFixture(readJson(EXAMPLE_PATH))).toMatchObject({ ok: true });
   });
 
-  it("accepts the project's demo fixture", () => {
+  it("accepts the project's demo fixture", async () => {
     expect(validateFixture(readJson(demoFixturePath))).toMatchObject({ ok: true });
   });
 
@@ -225,26 +237,26 @@ describe("validateFixture", () => {
 
   describe("rejects invalid fixtures, naming the path, and writes nothing", () => {
     let db: TempDatabase;
-    beforeAll(() => {
-      db = createTempDatabase();
+    beforeAll(async () => {
+      db = await createTempDatabase();
       // Existing rows, so "unchanged" is not just "still empty".
-      expect(seed(db.connection, readJson(demoFixturePath))).toHaveProperty("loaded");
+      expect(await seed(db.database, readJson(demoFixturePath))).toHaveProperty("loaded");
     });
     afterAll(() => db.dispose());
 
-    it.each(invalidCases)("$name → $path", ({ change, path, message }) => {
+    it.each(invalidCases)("$name → $path", async ({ change, path, message }) => {
       const fixture = readJson(EXAMPLE_PATH) as Record<string, unknown>;
       const data = change(fixture) ?? fixture;
-      const before = rowCounts(db.connection);
+      const before = await rowCounts(db.database);
 
-      const outcome = seed(db.connection, data);
+      const outcome = await seed(db.database, data);
 
       expect(outcome).toEqual({ errors: [{ path, message: expect.stringMatching(message) }] });
-      expect(rowCounts(db.connection)).toEqual(before);
+      expect(await rowCounts(db.database)).toEqual(before);
     });
   });
 
-  it("reports every schema problem at once", () => {
+  it("reports every schema problem at once", async () => {
     const fixture = readJson(EXAMPLE_PATH);
     edit(fixture, ["tenants", 0, "users", 2, "role"], "owner");
     edit(fixture, ["tenants", 1, "status"], "paused");
@@ -261,36 +273,38 @@ describe("loadFixture", () => {
   let db: TempDatabase;
   afterEach(() => db.dispose());
 
-  it("loads the example fixture and maps its values", () => {
-    db = createTempDatabase();
-    const summary = loadFixture(db.connection, validFixture(readJson(EXAMPLE_PATH)), NOW);
+  it("loads the example fixture and maps its values", async () => {
+    db = await createTempDatabase();
+    const summary = await loadFixture(db.database, validFixture(readJson(EXAMPLE_PATH)), NOW);
 
     expect(summary).toEqual({ tenants: 2, users: 9, apiKeys: 3, invitations: 5 });
-    expect(rowCounts(db.connection)).toEqual({ tenants: 2, users: 9, api_keys: 3, invitations: 5 });
-    expect(row(db.connection, "SELECT * FROM tenants WHERE id = 1024")).toMatchObject({
+    expect(await rowCounts(db.database)).toEqual({ tenants: 2, users: 9, api_keys: 3, invitations: 5 });
+    expect(await row(db.database, "SELECT * FROM tenants WHERE id = 1024")).toMatchObject({
       uuid: "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0",
       name: "Acme Procurement",
       type: "buyer",
       status: "active",
       created_at: NOW,
     });
-    expect(row(db.connection, "SELECT * FROM users WHERE id = 2")).toMatchObject({
+    expect(await row(db.database, "SELECT * FROM users WHERE id = 2")).toMatchObject({
       tenant_id: 1024,
       email: "bob@acme.test",
       role: "member",
       kind: "human",
       email_verified_at: null,
     });
-    expect(row(db.connection, "SELECT * FROM users WHERE id = 1")).toMatchObject({
+    expect(await row(db.database, "SELECT * FROM users WHERE id = 1")).toMatchObject({
       role: "admin",
       email_verified_at: NOW,
     });
-    expect(row(db.connection, "SELECT email, kind FROM users WHERE id = 3")).toEqual({
+    expect(await row(db.database, "SELECT email, kind FROM users WHERE id = 3")).toEqual({
       email: null,
       kind: "human",
     });
-    expect(row(db.connection, "SELECT kind FROM users WHERE id = 4")).toEqual({ kind: "service_account" });
-    expect(row(db.connection, "SELECT * FROM invitations WHERE id = 9004")).toMatchObject({
+    expect(await row(db.database, "SELECT kind FROM users WHERE id = 4")).toEqual({
+      kind: "service_account",
+    });
+    expect(await row(db.database, "SELECT * FROM invitations WHERE id = 9004")).toMatchObject({
       tenant_id: 1024,
       user_id: 7,
       inviter_id: 1,
@@ -302,12 +316,12 @@ describe("loadFixture", () => {
       expires_at: Date.parse("2025-06-08T09:00:00Z"),
       last_sent_at: Date.parse("2025-06-01T09:00:00Z"),
     });
-    expect(row(db.connection, "SELECT status, accepted_at FROM invitations WHERE id = 9002")).toEqual({
+    expect(await row(db.database, "SELECT status, accepted_at FROM invitations WHERE id = 9002")).toEqual({
       status: "accepted",
       accepted_at: Date.parse("2026-01-11T09:00:00Z"),
     });
     // 9100 gives only expiresAt: created "now", never sent.
-    expect(row(db.connection, "SELECT * FROM invitations WHERE id = 9100")).toMatchObject({
+    expect(await row(db.database, "SELECT * FROM invitations WHERE id = 9100")).toMatchObject({
       tenant_id: 2048,
       created_at: NOW,
       expires_at: Date.parse("2099-01-01T00:00:00Z"),
@@ -316,12 +330,12 @@ describe("loadFixture", () => {
     });
   });
 
-  it("stores API keys only as hashes", () => {
-    db = createTempDatabase();
-    loadFixture(db.connection, validFixture(readJson(EXAMPLE_PATH)), NOW);
+  it("stores API keys only as hashes", async () => {
+    db = await createTempDatabase();
+    await loadFixture(db.database, validFixture(readJson(EXAMPLE_PATH)), NOW);
     const key = "acme-admin-key-0000000000000001";
 
-    expect(row(db.connection, "SELECT * FROM api_keys WHERE user_id = 1")).toMatchObject({
+    expect(await row(db.database, "SELECT * FROM api_keys WHERE user_id = 1")).toMatchObject({
       tenant_id: 1024,
       key_hash: hashSecret(key),
       prefix: displayPrefix(key),
@@ -332,17 +346,18 @@ describe("loadFixture", () => {
       "acme-member-key-000000000000006",
       "globex-admin-key-00000000000020",
     ];
-    const rows = everyRowAsText(db.connection);
-    db.connection.sqlite.pragma("wal_checkpoint(TRUNCATE)");
-    const file = readFileSync(db.file);
-    for (const plaintext of keys) {
-      expect(rows).not.toContain(plaintext);
-      expect(file.includes(plaintext)).toBe(false);
+    const rows = await everyRowAsText(db.database);
+    for (const plaintext of keys) expect(rows).not.toContain(plaintext);
+    // SQLite: not in the file either, pages of the WAL and freed pages included.
+    if (db.database instanceof SqliteDatabase) {
+      db.database.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+      const file = readFileSync(db.database.file);
+      for (const plaintext of keys) expect(file.includes(plaintext)).toBe(false);
     }
   });
 
-  it("generates absent ids and uuids, numbering them after the explicit ones, and lower-cases", () => {
-    db = createTempDatabase();
+  it("generates absent ids and uuids, numbering them after the explicit ones, and lower-cases", async () => {
+    db = await createTempDatabase();
     const fixture = validFixture({
       tenants: [
         {
@@ -356,9 +371,9 @@ describe("loadFixture", () => {
       ],
     });
 
-    loadFixture(db.connection, fixture, NOW);
+    await loadFixture(db.database, fixture, NOW);
 
-    const users = db.connection.sqlite.prepare("SELECT id, uuid, name, email FROM users ORDER BY id").all();
+    const users = await db.database.query("SELECT id, uuid, name, email FROM users ORDER BY id");
     expect(users).toEqual([
       { id: 1, uuid: "abcdef01-2345-4678-9abc-def012345678", name: "Explicit", email: null },
       {
@@ -369,7 +384,9 @@ describe("loadFixture", () => {
       },
     ]);
     const createdAt = Date.parse("2026-01-31T23:00:00Z");
-    expect(row(db.connection, "SELECT status, created_at, expires_at, inviter_id FROM invitations")).toEqual({
+    expect(
+      await row(db.database, "SELECT status, created_at, expires_at, inviter_id FROM invitations"),
+    ).toEqual({
       status: "pending",
       created_at: createdAt,
       expires_at: createdAt + 168 * HOUR,
@@ -377,10 +394,10 @@ describe("loadFixture", () => {
     });
   });
 
-  it("refuses ids, uuids and API keys the database already holds, naming each, and writes nothing", () => {
-    db = createTempDatabase();
-    loadFixture(db.connection, validFixture(readJson(EXAMPLE_PATH)), NOW);
-    const before = rowCounts(db.connection);
+  it("refuses ids, uuids and API keys the database already holds, naming each, and writes nothing", async () => {
+    db = await createTempDatabase();
+    await loadFixture(db.database, validFixture(readJson(EXAMPLE_PATH)), NOW);
+    const before = await rowCounts(db.database);
     const fixture = validFixture({
       tenants: [
         { name: "New and fine", users: [{ name: "Fresh", email: "fresh@new.test" }] },
@@ -398,7 +415,7 @@ describe("loadFixture", () => {
 
     let thrown: unknown;
     try {
-      loadFixture(db.connection, fixture, NOW);
+      await loadFixture(db.database, fixture, NOW);
     } catch (error) {
       thrown = error;
     }
@@ -410,11 +427,11 @@ describe("loadFixture", () => {
       "tenants[1].users[1].apiKeys[0]",
       "tenants[1].invitations[0].id",
     ]);
-    expect(rowCounts(db.connection)).toEqual(before);
+    expect(await rowCounts(db.database)).toEqual(before);
   });
 
-  it("loads 10,000 invitations", () => {
-    db = createTempDatabase();
+  it("loads 10,000 invitations", async () => {
+    db = await createTempDatabase();
     const users = Array.from({ length: 100 }, (_, i) => ({
       id: i + 1,
       name: `User ${i + 1}`,
@@ -427,8 +444,8 @@ describe("loadFixture", () => {
     }));
     const fixture = validFixture({ tenants: [{ name: "Big", users, invitations }] });
 
-    expect(loadFixture(db.connection, fixture, NOW).invitations).toBe(10_000);
-    expect(rowCounts(db.connection).invitations).toBe(10_000);
+    expect((await loadFixture(db.database, fixture, NOW)).invitations).toBe(10_000);
+    expect((await rowCounts(db.database)).invitations).toBe(10_000);
   });
 });
 
@@ -436,9 +453,9 @@ describe("loadDemoIfEmpty", () => {
   let db: TempDatabase;
   afterEach(() => db.dispose());
 
-  it("loads the demo into an empty database and issues an admin key, stored hashed", () => {
-    db = createTempDatabase();
-    const demo = loadDemoIfEmpty(db.connection, NOW);
+  it("loads the demo into an empty database and issues an admin key, stored hashed", async () => {
+    db = await createTempDatabase();
+    const demo = await loadDemoIfEmpty(db.database, NOW);
 
     expect(demo).not.toBeNull();
     if (!demo) return;
@@ -454,8 +471,8 @@ describe("loadDemoIfEmpty", () => {
       email: "ada@acme.test",
     });
     expect(
-      row(
-        db.connection,
+      await row(
+        db.database,
         "SELECT user_id, tenant_id FROM api_keys WHERE key_hash = ?",
         hashSecret(demo.apiKey),
       ),
@@ -463,50 +480,54 @@ describe("loadDemoIfEmpty", () => {
       user_id: 10,
       tenant_id: 1024,
     });
-    expect(everyRowAsText(db.connection)).not.toContain(demo.apiKey);
-    const invitation = row(db.connection, "SELECT * FROM invitations WHERE id = ?", demo.sampleInvitationId);
+    expect(await everyRowAsText(db.database)).not.toContain(demo.apiKey);
+    const invitation = await row(
+      db.database,
+      "SELECT * FROM invitations WHERE id = ?",
+      demo.sampleInvitationId,
+    );
     expect(invitation).toMatchObject({ tenant_id: 1024, status: "pending" });
     expect(invitation.expires_at).toBeGreaterThan(NOW);
-    expect(row(db.connection, "SELECT * FROM users WHERE uuid = ?", demo.sampleUserUuid)).toMatchObject({
+    expect(await row(db.database, "SELECT * FROM users WHERE uuid = ?", demo.sampleUserUuid)).toMatchObject({
       tenant_id: 1024,
       kind: "human",
       email_verified_at: null,
     });
   });
 
-  it("does nothing when a tenant exists", () => {
-    db = createTempDatabase();
-    bootstrapTenant(db.connection, { tenantName: "Already here", adminEmail: "admin@here.test" }, NOW);
-    const before = rowCounts(db.connection);
+  it("does nothing when a tenant exists", async () => {
+    db = await createTempDatabase();
+    await bootstrapTenant(db.database, { tenantName: "Already here", adminEmail: "admin@here.test" }, NOW);
+    const before = await rowCounts(db.database);
 
-    expect(loadDemoIfEmpty(db.connection, NOW)).toBeNull();
-    expect(rowCounts(db.connection)).toEqual(before);
+    expect(await loadDemoIfEmpty(db.database, NOW)).toBeNull();
+    expect(await rowCounts(db.database)).toEqual(before);
   });
 
-  it("loads only once", () => {
-    db = createTempDatabase();
-    expect(loadDemoIfEmpty(db.connection, NOW)).not.toBeNull();
-    expect(loadDemoIfEmpty(db.connection, NOW)).toBeNull();
+  it("loads only once", async () => {
+    db = await createTempDatabase();
+    expect(await loadDemoIfEmpty(db.database, NOW)).not.toBeNull();
+    expect(await loadDemoIfEmpty(db.database, NOW)).toBeNull();
   });
 });
 
 describe("bootstrapTenant", () => {
   let db: TempDatabase;
-  beforeAll(() => {
-    db = createTempDatabase();
+  beforeAll(async () => {
+    db = await createTempDatabase();
   });
   afterAll(() => db.dispose());
 
-  it("creates a tenant, a verified human admin named after the email, and a hashed key", () => {
-    const result = bootstrapTenant(
-      db.connection,
+  it("creates a tenant, a verified human admin named after the email, and a hashed key", async () => {
+    const result = await bootstrapTenant(
+      db.database,
       { tenantName: "  Initech ", adminEmail: "Peter.Gibbons+ops@Initech.test" },
       NOW,
     );
 
     expect(result.tenant).toMatchObject({ name: "Initech" });
     expect(result.user).toMatchObject({ email: "peter.gibbons+ops@initech.test", role: "admin" });
-    expect(row(db.connection, "SELECT * FROM users WHERE id = ?", result.user.id)).toMatchObject({
+    expect(await row(db.database, "SELECT * FROM users WHERE id = ?", result.user.id)).toMatchObject({
       tenant_id: result.tenant.id,
       uuid: result.user.uuid,
       name: "Peter Gibbons",
@@ -514,11 +535,11 @@ describe("bootstrapTenant", () => {
       email_verified_at: NOW,
     });
     expect(
-      row(db.connection, "SELECT user_id FROM api_keys WHERE key_hash = ?", hashSecret(result.apiKey)),
+      await row(db.database, "SELECT user_id FROM api_keys WHERE key_hash = ?", hashSecret(result.apiKey)),
     ).toEqual({
       user_id: result.user.id,
     });
-    expect(everyRowAsText(db.connection)).not.toContain(result.apiKey);
+    expect(await everyRowAsText(db.database)).not.toContain(result.apiKey);
   });
 
   it.each([
@@ -526,15 +547,15 @@ describe("bootstrapTenant", () => {
     { tenantName: "x".repeat(201), adminEmail: "a@b.test", flag: "--tenant" },
     { tenantName: "Fine", adminEmail: "not an email", flag: "--admin-email" },
     { tenantName: "Fine", adminEmail: "", flag: "--admin-email" },
-  ])("rejects $flag input naming the flag", ({ flag, ...input }) => {
-    const before = rowCounts(db.connection);
-    expect(() => bootstrapTenant(db.connection, input, NOW)).toThrow(
+  ])("rejects $flag input naming the flag", async ({ flag, ...input }) => {
+    const before = await rowCounts(db.database);
+    await expect(bootstrapTenant(db.database, input, NOW)).rejects.toThrow(
       expect.objectContaining({
         constructor: BootstrapInputError,
         flag,
         message: expect.stringMatching(`^${flag}: `),
       }),
     );
-    expect(rowCounts(db.connection)).toEqual(before);
+    expect(await rowCounts(db.database)).toEqual(before);
   });
 });

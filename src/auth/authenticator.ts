@@ -27,13 +27,13 @@ export class Authenticator {
   ) {}
 
   /** Checks the key, then every tenant the request names (contract §3: authenticate, then tenant). */
-  authenticate(credentials: Credentials): Authentication {
+  async authenticate(credentials: Credentials): Promise<Authentication> {
     const { apiKey } = credentials;
     if (apiKey === null || apiKey.length === 0 || apiKey.length > MAX_KEY_LENGTH) {
       return { ok: false, error: errors.unauthenticated() };
     }
     const keyHash = hashSecret(apiKey);
-    const owner = this.store.apiKeys.findActiveByHash(keyHash);
+    const owner = await this.store.findKeyOwner(keyHash);
     // The index lookup finds the row; the constant-time comparison is the check we rely on.
     if (!owner || !digestsEqual(owner.apiKey.keyHash, keyHash) || owner.tenant.status !== "active") {
       return { ok: false, error: errors.unauthenticated() };
@@ -45,7 +45,7 @@ export class Authenticator {
     const { lastUsedAt } = owner.apiKey;
     // The row says when it was last recorded; the UPDATE checks again, for other processes' writes.
     if (lastUsedAt === null || lastUsedAt < now - LAST_USED_GRANULARITY_MS) {
-      this.store.apiKeys.touchLastUsed(owner.apiKey.id, now, LAST_USED_GRANULARITY_MS);
+      await this.store.apiKeys.touchLastUsed(owner.apiKey.id, now, LAST_USED_GRANULARITY_MS);
     }
     return { ok: true, actor: { user: owner.user, tenant: owner.tenant, apiKeyId: owner.apiKey.id } };
   }

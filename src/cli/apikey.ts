@@ -1,11 +1,17 @@
 import { existsSync } from "node:fs";
 import { displayPrefix, generateApiKey, hashSecret } from "../auth/secrets.js";
 import { ApiKeyAdmin } from "../db/api-key-admin.js";
-import { resolveDatabaseFile } from "../db/database-url.js";
-import type { TenantRow, UserRow } from "../db/schema.js";
+import type { TenantRow, UserRow } from "../db/schema/index.js";
 import { parseEntityRef } from "../invitations/entity-ref.js";
 import type { EntityRef } from "../invitations/model.js";
-import { HelpRequested, parseFlags, requiredFlag, UsageError, withDatabase } from "./command-line.js";
+import {
+  databaseLocationFromEnv,
+  HelpRequested,
+  parseFlags,
+  requiredFlag,
+  UsageError,
+  withDatabase,
+} from "./command-line.js";
 
 export const APIKEY_USAGE = `  apikey create --user USER_ID_OR_UUID [--name NAME]
                                                 issue an API key for a user; prints it once (only its hash is kept)
@@ -16,7 +22,7 @@ const SUBCOMMANDS = "create, list or revoke";
 const MAX_NAME_LENGTH = 100;
 
 /** `apikey SUBCOMMAND ...`: the operator's API key management. */
-export function apikey(args: string[]): unknown {
+export function apikey(args: string[]): Promise<unknown> {
   const [subcommand, ...rest] = args;
   switch (subcommand) {
     case "create":
@@ -40,13 +46,13 @@ function create(args: string[]) {
   const flags = parseFlags(command, args, ["user", "name"]);
   const userRef = entityRefFlag(command, flags, "user");
   const name = nameFlag(command, flags);
-  return withAdmin((admin) => {
-    const user = admin.findUser(userRef);
+  return withAdmin(async (admin) => {
+    const user = await admin.findUser(userRef);
     if (!user) throw new Error(`--user: no user with ${describeRef(userRef)}`);
-    const tenant = admin.findTenant({ id: user.tenantId });
+    const tenant = await admin.findTenant({ id: user.tenantId });
     if (!tenant) throw new Error(`user ${user.id} has no tenant`);
     const apiKey = generateApiKey();
-    const key = admin.create({
+    const key = await admin.create({
       userId: user.id,
       tenantId: user.tenantId,
       keyHash: hashSecret(apiKey),
@@ -71,10 +77,10 @@ function create(args: string[]) {
 function list(args: string[]) {
   const command = "apikey list";
   const tenantRef = entityRefFlag(command, parseFlags(command, args, ["tenant"]), "tenant");
-  return withAdmin((admin) => {
-    const tenant = admin.findTenant(tenantRef);
+  return withAdmin(async (admin) => {
+    const tenant = await admin.findTenant(tenantRef);
     if (!tenant) throw new Error(`--tenant: no tenant with ${describeRef(tenantRef)}`);
-    const apiKeys = admin.listForTenant(tenant.id).map((key) => ({
+    const apiKeys = (await admin.listForTenant(tenant.id)).map((key) => ({
       id: key.id,
       prefix: key.prefix,
       name: key.name,
@@ -96,8 +102,8 @@ function revoke(args: string[]) {
       `${command}: --id must be an API key id, a positive integer (got ${JSON.stringify(raw)})`,
     );
   }
-  return withAdmin((admin) => {
-    const revoked = admin.revoke(ref.id, Date.now());
+  return withAdmin(async (admin) => {
+    const revoked = await admin.revoke(ref.id, Date.now());
     if (!revoked) throw new Error(`--id: no API key with id ${ref.id}`);
     const { key, alreadyRevoked } = revoked;
     return {
@@ -111,10 +117,12 @@ function revoke(args: string[]) {
 }
 
 /** An existing database only: a mistyped DATABASE_URL must not quietly create an empty one. */
-function withAdmin<T>(use: (admin: ApiKeyAdmin) => T): T {
-  const file = resolveDatabaseFile(process.env.DATABASE_URL);
-  if (file !== ":memory:" && !existsSync(file)) throw new Error(`DATABASE_URL: no database at ${file}`);
-  return withDatabase(file, (connection) => use(new ApiKeyAdmin(connection)));
+function withAdmin<T>(use: (admin: ApiKeyAdmin) => Promise<T>): Promise<T> {
+  const location = databaseLocationFromEnv();
+  if (location.dialect === "sqlite" && location.file !== ":memory:" && !existsSync(location.file)) {
+    throw new Error(`DATABASE_URL: no database at ${location.file}`);
+  }
+  return withDatabase(location, (database) => use(new ApiKeyAdmin(database)));
 }
 
 function entityRefFlag(command: string, flags: Map<string, string>, flag: string): EntityRef {

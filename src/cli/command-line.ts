@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { openDatabase, type Connection } from "../db/connection.js";
+import type { Database } from "../db/database.js";
+import { describeLocation, parseDatabaseUrl, type DatabaseLocation } from "../db/database-url.js";
+import { openDatabase } from "../db/open-database.js";
 
 /** The command line itself is wrong (exit 2), as opposed to a command that failed (exit 1). */
 export class UsageError extends Error {}
@@ -34,17 +36,49 @@ export function requiredFlag(command: string, flags: Map<string, string>, flag: 
   return value;
 }
 
-export function withDatabase<T>(file: string, use: (connection: Connection) => T): T {
-  let connection: Connection;
+/** Where `DATABASE_URL` points; an unusable value is a usage problem of the environment, reported as such. */
+export function databaseLocationFromEnv(): DatabaseLocation {
+  return parseDatabaseUrl(process.env.DATABASE_URL);
+}
+
+export async function withDatabase<T>(
+  location: DatabaseLocation,
+  use: (database: Database) => Promise<T>,
+): Promise<T> {
+  let database: Database;
   try {
-    connection = openDatabase(file);
+    database = openDatabase(location);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`DATABASE_URL: cannot open the SQLite database ${file}: ${reason}`);
+    throw new Error(`DATABASE_URL: cannot open the database ${describeLocation(location)}: ${reason}`);
   }
   try {
-    return use(connection);
+    return await use(database);
+  } catch (error) {
+    if (isUnreachable(error)) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`DATABASE_URL: cannot use the database ${describeLocation(location)}: ${reason}`);
+    }
+    throw error;
   } finally {
-    connection.close();
+    await database.close();
   }
+}
+
+/** Errors that say the database itself is out of reach (network, credentials, no such database). */
+const UNREACHABLE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "28P01",
+  "28000",
+  "3D000",
+]);
+
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNREACHABLE.has(code)) return true;
+  // node-postgres reports a connection timeout with a plain message.
+  return error instanceof Error && /timeout expired|Connection terminated/i.test(error.message);
 }

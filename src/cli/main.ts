@@ -1,11 +1,17 @@
 import { readFileSync } from "node:fs";
-import { applyMigrations } from "../db/connection.js";
-import { resolveDatabaseFile } from "../db/database-url.js";
+import { describeLocation } from "../db/database-url.js";
 import { bootstrapTenant, BootstrapInputError, checkBootstrapInput } from "../fixtures/bootstrap.js";
 import { FixtureConflictError, loadFixture } from "../fixtures/load-fixture.js";
 import { validateFixture, type FixtureError } from "../fixtures/validate-fixture.js";
 import { apikey, APIKEY_USAGE } from "./apikey.js";
-import { HelpRequested, parseFlags, requiredFlag, UsageError, withDatabase } from "./command-line.js";
+import {
+  databaseLocationFromEnv,
+  HelpRequested,
+  parseFlags,
+  requiredFlag,
+  UsageError,
+  withDatabase,
+} from "./command-line.js";
 
 const USAGE = `Usage: npm run --silent cli -- COMMAND [FLAGS]
 
@@ -16,7 +22,8 @@ Commands:
 ${APIKEY_USAGE}
 
 Environment:
-  DATABASE_URL   SQLite file path or file: URL (default ./data/invitations.db)
+  DATABASE_URL   SQLite file path or file: URL (default ./data/invitations.db),
+                 or postgres://user:password@host:5432/database
 
 Results are printed to stdout as JSON; errors go to stderr.
 Exit status: 0 success, 1 failure, 2 bad command line.`;
@@ -27,11 +34,11 @@ const MAX_REPORTED_ERRORS = 100;
 /** The failure was already reported line by line on stderr. */
 class ReportedFailure extends Error {}
 
-type Command = (args: string[]) => unknown;
+type Command = (args: string[]) => Promise<unknown>;
 
 const commands: Record<string, Command> = { seed, migrate, bootstrap, apikey };
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) {
     console.error(USAGE);
@@ -44,7 +51,7 @@ function main(argv: string[]): number {
   try {
     const command = commands[name];
     if (!command) throw new UsageError(`unknown command "${name}"`);
-    const result = command(args);
+    const result = await command(args);
     console.log(JSON.stringify(result, null, 2));
     return 0;
   } catch (error) {
@@ -67,17 +74,17 @@ function main(argv: string[]): number {
   }
 }
 
-function seed(args: string[]) {
+async function seed(args: string[]) {
   const file = requiredFlag("seed", parseFlags("seed", args, ["file"]), "file");
-  const database = resolveDatabaseFile(process.env.DATABASE_URL);
+  const location = databaseLocationFromEnv();
   // Validate before touching the database: an invalid fixture must not even create or migrate it.
   const validation = validateFixture(readJsonFile(file));
   if (!validation.ok) failWith(file, "is not a valid fixture", validation.errors);
-  return withDatabase(database, (connection) => {
-    const migrationsApplied = applyMigrations(connection);
+  return withDatabase(location, async (database) => {
+    const migrationsApplied = await database.migrate();
     try {
-      const loaded = loadFixture(connection, validation.fixture, Date.now());
-      return { ok: true, database, migrationsApplied, loaded };
+      const loaded = await loadFixture(database, validation.fixture, Date.now());
+      return { ok: true, database: describeLocation(location), migrationsApplied, loaded };
     } catch (error) {
       if (error instanceof FixtureConflictError) failWith(file, "conflicts with the database", error.errors);
       throw error;
@@ -85,26 +92,25 @@ function seed(args: string[]) {
   });
 }
 
-function migrate(args: string[]) {
+async function migrate(args: string[]) {
   parseFlags("migrate", args, []);
-  const database = resolveDatabaseFile(process.env.DATABASE_URL);
-  return withDatabase(database, (connection) => ({
+  const location = databaseLocationFromEnv();
+  return withDatabase(location, async (database) => ({
     ok: true,
-    database,
-    migrationsApplied: applyMigrations(connection),
+    database: describeLocation(location),
+    migrationsApplied: await database.migrate(),
   }));
 }
 
-function bootstrap(args: string[]) {
+async function bootstrap(args: string[]) {
   const flags = parseFlags("bootstrap", args, ["tenant", "admin-email"]);
   const input = checkBootstrapInput({
     tenantName: requiredFlag("bootstrap", flags, "tenant"),
     adminEmail: requiredFlag("bootstrap", flags, "admin-email"),
   });
-  const database = resolveDatabaseFile(process.env.DATABASE_URL);
-  return withDatabase(database, (connection) => {
-    applyMigrations(connection);
-    return bootstrapTenant(connection, input, Date.now());
+  return withDatabase(databaseLocationFromEnv(), async (database) => {
+    await database.migrate();
+    return bootstrapTenant(database, input, Date.now());
   });
 }
 
@@ -135,4 +141,4 @@ function failWith(file: string, problem: string, errors: FixtureError[]): never 
   throw new ReportedFailure();
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,8 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { EntityRef } from "../invitations/model.js";
-import type { Connection, Db } from "./connection.js";
-import { apiKeys, tenants, users, type ApiKeyRow, type TenantRow, type UserRow } from "./schema.js";
+import type { Database } from "./database.js";
+import { sqliteSchema as schema, type ApiKeyRow, type TenantRow, type UserRow } from "./schema/index.js";
+import { columnsOf, nest, p, statement } from "./statement.js";
 
 /** An API key as an operator sees it: never its hash. */
 export interface ApiKeyListing {
@@ -23,81 +24,101 @@ export interface NewApiKey {
   readonly now: number;
 }
 
+const KEY_COLUMNS = columnsOf(schema.apiKeys);
+const userById = statement<UserRow>(
+  "admin_user_by_id",
+  sql`SELECT ${columnsOf(schema.users)} FROM users WHERE id = ${p("id")}`,
+);
+const userByUuid = statement<UserRow>(
+  "admin_user_by_uuid",
+  sql`SELECT ${columnsOf(schema.users)} FROM users WHERE uuid = ${p("uuid")}`,
+);
+const tenantById = statement<TenantRow>(
+  "admin_tenant_by_id",
+  sql`SELECT ${columnsOf(schema.tenants)} FROM tenants WHERE id = ${p("id")}`,
+);
+const tenantByUuid = statement<TenantRow>(
+  "admin_tenant_by_uuid",
+  sql`SELECT ${columnsOf(schema.tenants)} FROM tenants WHERE uuid = ${p("uuid")}`,
+);
+const insertKey = statement<ApiKeyRow>(
+  "admin_api_key_insert",
+  sql`INSERT INTO api_keys (tenant_id, user_id, key_hash, prefix, name, created_at)
+      VALUES (${p("tenantId")}, ${p("userId")}, ${p("keyHash")}, ${p("prefix")}, ${p("name")}, ${p("now")})
+      RETURNING ${KEY_COLUMNS}`,
+  { signals: "key_owners_changed" },
+);
+const keysOfTenant = statement<ApiKeyListing>(
+  "admin_api_keys_of_tenant",
+  sql`SELECT api_keys.id AS "id", api_keys.prefix AS "prefix", api_keys.name AS "name",
+        users.id AS "user.id", users.uuid AS "user.uuid", users.email AS "user.email", users.name AS "user.name",
+        api_keys.created_at AS "createdAt", api_keys.last_used_at AS "lastUsedAt", api_keys.revoked_at AS "revokedAt"
+      FROM api_keys JOIN users ON users.id = api_keys.user_id
+      WHERE api_keys.tenant_id = ${p("tenantId")} ORDER BY api_keys.id`,
+  {
+    map: (row) => {
+      const { user, ...rest } = nestUser(row);
+      return { ...rest, user } as unknown as ApiKeyListing;
+    },
+  },
+);
+// The key's first revocation time is kept: revoking twice changes nothing.
+const revokeKey = statement<ApiKeyRow>(
+  "admin_api_key_revoke",
+  sql`UPDATE api_keys SET revoked_at = ${p("now")} WHERE id = ${p("id")} AND revoked_at IS NULL RETURNING ${KEY_COLUMNS}`,
+  { signals: "key_owners_changed" },
+);
+const keyById = statement<ApiKeyRow>(
+  "admin_api_key_by_id",
+  sql`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ${p("id")}`,
+);
+
+function nestUser(row: Record<string, unknown>): Record<string, unknown> {
+  const plain = Object.fromEntries(Object.entries(row).filter(([alias]) => !alias.includes(".")));
+  const userColumns = Object.fromEntries(Object.entries(row).filter(([alias]) => alias.startsWith("user.")));
+  return { ...plain, ...nest(userColumns) };
+}
+
 /**
- * The operator's API key management (the `apikey` command line). It runs on a connection of its own, in
- * another process than any server: a server sees its changes at once through SQLite's data_version (see
- * KeyOwnerCache), which moves only for other connections' commits.
+ * The operator's API key management (the `apikey` command line), usually from another process than any
+ * server: servers see a revocation within a second (PostgreSQL: NOTIFY from a trigger; SQLite: data_version).
  */
 export class ApiKeyAdmin {
-  private readonly db: Db;
-
-  constructor(connection: Connection) {
-    this.db = connection.db;
-  }
+  constructor(private readonly database: Database) {}
 
   /** The user with this id or uuid, in whichever tenant. */
-  findUser(ref: EntityRef): UserRow | undefined {
-    const where = "id" in ref ? eq(users.id, ref.id) : eq(users.uuid, ref.uuid);
-    return this.db.select().from(users).where(where).get();
+  findUser(ref: EntityRef): Promise<UserRow | undefined> {
+    return "id" in ref ? this.database.get(userById, ref) : this.database.get(userByUuid, ref);
   }
 
-  findTenant(ref: EntityRef): TenantRow | undefined {
-    const where = "id" in ref ? eq(tenants.id, ref.id) : eq(tenants.uuid, ref.uuid);
-    return this.db.select().from(tenants).where(where).get();
+  findTenant(ref: EntityRef): Promise<TenantRow | undefined> {
+    return "id" in ref ? this.database.get(tenantById, ref) : this.database.get(tenantByUuid, ref);
   }
 
-  create(key: NewApiKey): ApiKeyRow {
-    return this.db
-      .insert(apiKeys)
-      .values({
-        userId: key.userId,
-        tenantId: key.tenantId,
-        keyHash: key.keyHash,
-        prefix: key.prefix,
-        name: key.name,
-        createdAt: key.now,
-      })
-      .returning()
-      .get();
+  async create(key: NewApiKey): Promise<ApiKeyRow> {
+    const row = await this.database.get(insertKey, { ...key });
+    if (!row) throw new Error("API key insert returned no row");
+    return row;
   }
 
   /** The tenant's keys, oldest first, revoked ones included. */
-  listForTenant(tenantId: number): ApiKeyListing[] {
-    return this.db
-      .select({
-        id: apiKeys.id,
-        prefix: apiKeys.prefix,
-        name: apiKeys.name,
-        user: { id: users.id, uuid: users.uuid, email: users.email, name: users.name },
-        createdAt: apiKeys.createdAt,
-        lastUsedAt: apiKeys.lastUsedAt,
-        revokedAt: apiKeys.revokedAt,
-      })
-      .from(apiKeys)
-      .innerJoin(users, eq(users.id, apiKeys.userId))
-      .where(eq(apiKeys.tenantId, tenantId))
-      .orderBy(asc(apiKeys.id))
-      .all();
+  listForTenant(tenantId: number): Promise<ApiKeyListing[]> {
+    return this.database.all(keysOfTenant, { tenantId });
   }
 
   /**
    * Revokes the key, once: a key already revoked keeps its first revocation time. Undefined when there is
    * no such key.
    */
-  revoke(id: number, now: number): { readonly key: ApiKeyRow; readonly alreadyRevoked: boolean } | undefined {
-    return this.db.transaction(
-      (tx) => {
-        const revoked = tx
-          .update(apiKeys)
-          .set({ revokedAt: now })
-          .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-          .returning()
-          .get();
-        if (revoked) return { key: revoked, alreadyRevoked: false };
-        const key = tx.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
-        return key && { key, alreadyRevoked: true };
-      },
-      { behavior: "immediate" },
-    );
+  revoke(
+    id: number,
+    now: number,
+  ): Promise<{ readonly key: ApiKeyRow; readonly alreadyRevoked: boolean } | undefined> {
+    return this.database.transaction(async (tx) => {
+      const revoked = await tx.get(revokeKey, { id, now });
+      if (revoked) return { key: revoked, alreadyRevoked: false };
+      const key = await tx.get(keyById, { id });
+      return key && { key, alreadyRevoked: true };
+    });
   }
 }

@@ -1,25 +1,17 @@
-import type Database from "better-sqlite3";
-import type { Connection } from "./connection.js";
-import { ApiKeyRepository } from "./repositories/api-key.repository.js";
+import type { Database, SqlSession } from "./database.js";
+import { ApiKeyRepository, type ApiKeyOwner } from "./repositories/api-key.repository.js";
 import { AuditListQueries, AuditRepository } from "./repositories/audit.repository.js";
-import { InvitationListQueries, InvitationRepository } from "./repositories/invitation.repository.js";
 import { IdempotencyRepository } from "./repositories/idempotency.repository.js";
+import { InvitationListQueries } from "./repositories/invitation-list.queries.js";
+import { InvitationRepository } from "./repositories/invitation.repository.js";
+import { KeyOwnerCache } from "./repositories/key-owner-cache.js";
 import { OutboxRepository } from "./repositories/outbox.repository.js";
-import { SendQuotaRepository } from "./repositories/send-quota.repository.js";
+import { SendQuotaRepository, type TenantTallies } from "./repositories/send-quota.repository.js";
 import { TenantRepository } from "./repositories/tenant.repository.js";
 import { UserRepository } from "./repositories/user.repository.js";
 
-/**
- * Commits after which a connection is a busy server's, whose checkpoints are better made in the background;
- * the CLI and short-lived connections (most tests) never get there, and never start a thread.
- */
-const BUSY_AFTER_TRANSACTIONS = 1000;
-
-/**
- * Every query the service may run, prepared once per connection. The service sees only this object,
- * so a second backend means a second Store, not a second service.
- */
-export class Store {
+/** Every query the service may run, over one session: the database itself, or one transaction. */
+export class Repositories {
   readonly tenants: TenantRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly users: UserRepository;
@@ -30,42 +22,62 @@ export class Store {
   readonly idempotency: IdempotencyRepository;
   readonly invitationLists: InvitationListQueries;
   readonly auditLists: AuditListQueries;
-  private transactions = 0;
-  /** better-sqlite3's transaction wrapper, built once: building it costs more than a short transaction. */
-  private readonly inTransaction: Database.Transaction<(work: () => unknown) => unknown>;
 
-  constructor(private readonly connection: Connection) {
-    const { db } = connection;
-    this.inTransaction = connection.sqlite.transaction((work: () => unknown) => work());
-    this.tenants = new TenantRepository(db);
-    this.apiKeys = new ApiKeyRepository(connection);
-    this.users = new UserRepository(db, () => this.apiKeys.usersChanged());
-    this.invitations = new InvitationRepository(db);
-    this.outbox = new OutboxRepository(db);
-    this.audit = new AuditRepository(db);
-    this.sendQuota = new SendQuotaRepository(connection.sqlite);
-    this.idempotency = new IdempotencyRepository(db);
-    this.invitationLists = new InvitationListQueries(db);
-    this.auditLists = new AuditListQueries(db);
+  constructor(session: SqlSession, tallies: TenantTallies) {
+    this.tenants = new TenantRepository(session);
+    this.apiKeys = new ApiKeyRepository(session);
+    this.users = new UserRepository(session);
+    this.invitations = new InvitationRepository(session);
+    this.outbox = new OutboxRepository(session);
+    this.audit = new AuditRepository(session);
+    this.sendQuota = new SendQuotaRepository(session, tallies);
+    this.idempotency = new IdempotencyRepository(session);
+    this.invitationLists = new InvitationListQueries(session);
+    this.auditLists = new AuditListQueries(session);
+  }
+}
+
+/**
+ * The service's view of the data: repositories outside any transaction, `transaction()` for the ones inside,
+ * and the cached key owners. The service never sees which dialect is behind it.
+ */
+export class Store extends Repositories {
+  private readonly keyOwners: KeyOwnerCache;
+
+  constructor(
+    readonly database: Database,
+    private readonly tallies: TenantTallies = new Map(),
+  ) {
+    super(database, tallies);
+    this.keyOwners = new KeyOwnerCache(database);
   }
 
-  /**
-   * Runs `work` in one `BEGIN IMMEDIATE` transaction: the write lock is taken before the first read,
-   * so check-then-write sequences cannot interleave, even across processes. `work` must be synchronous.
-   */
-  transaction<T>(work: () => T): T {
-    if (++this.transactions === BUSY_AFTER_TRANSACTIONS) this.connection.checkpointInBackground();
+  /** Runs `work` in one transaction (see Database.transaction); it must use the repositories it is given. */
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     try {
-      return this.inTransaction.immediate(work) as T;
+      return await this.database.transaction((session) => work(new Repositories(session, this.tallies)));
     } catch (error) {
       // Rolled back: what the send quota saw inside the transaction may never have been.
-      this.sendQuota.forgetTallies();
+      this.tallies.clear();
       throw error;
     }
   }
 
-  /** Cheap liveness probe for /readyz. */
-  ping(): void {
-    this.connection.sqlite.prepare("SELECT 1").get();
+  /** The active key with this hash and its owner, cached (see KeyOwnerCache). */
+  findKeyOwner(keyHash: string): Promise<ApiKeyOwner | undefined> {
+    return this.keyOwners.lookup(keyHash, () => this.apiKeys.findActiveByHash(keyHash));
+  }
+
+  /**
+   * Whether a key with this hash was active when last looked at: the cache's memory, else one indexed lookup.
+   * Good enough to decide whose budget a request counts against, never to authenticate.
+   */
+  async isKnownActiveKey(keyHash: string): Promise<boolean> {
+    return this.keyOwners.holds(keyHash) || (await this.apiKeys.findActiveByHash(keyHash)) !== undefined;
+  }
+
+  /** Liveness probe for /readyz. */
+  ping(): Promise<void> {
+    return this.database.ping();
   }
 }

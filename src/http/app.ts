@@ -9,8 +9,6 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { Container } from "../container.js";
-import type { Connection } from "../db/connection.js";
-import { migrationsAreCurrent } from "../db/connection.js";
 import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { ErrorCode } from "../invitations/errors.js";
@@ -23,7 +21,6 @@ import { requestIdFor } from "./request-id.js";
 
 export interface AppOptions {
   readonly container: Container;
-  readonly connection: Connection;
   readonly logger: Logger;
   readonly production: boolean;
   /** Serve the GraphQL IDE to browsers at GET /graphql. */
@@ -36,7 +33,7 @@ export interface AppOptions {
 
 /** The HTTP server: GraphQL at /graphql, health probes, and (registered by their modules) the REST paths. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { container, connection, logger } = options;
+  const { container, logger } = options;
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; the cast keeps the instance's default generic type.
     loggerInstance: logger as FastifyBaseLogger,
@@ -60,8 +57,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.get("/healthz", probe, async () => ({ status: "ok" }));
   app.get("/readyz", probe, async (_request, reply) => {
     try {
-      container.store.ping();
-      if (!migrationsAreCurrent(connection)) return reply.code(503).send({ status: "migrations pending" });
+      // PostgreSQL: a round trip through the pool, so an exhausted or broken pool shows here.
+      await container.store.ping();
+      if (!(await container.store.database.migrationsAreCurrent()))
+        return reply.code(503).send({ status: "migrations pending" });
       return { status: "ready" };
     } catch {
       return reply.code(503).send({ status: "database unavailable" });
@@ -121,9 +120,9 @@ async function registerRateLimit(
   container: Container,
   perMinute: number,
 ): Promise<void> {
-  const isKnownKey = (keyHash: string) => {
+  const isKnownKey = async (keyHash: string) => {
     try {
-      return container.store.apiKeys.isKnownActive(keyHash);
+      return await container.store.isKnownActiveKey(keyHash);
     } catch {
       // The database failing is for the route to report, in its own shape; the key keeps its own budget.
       return true;

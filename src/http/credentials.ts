@@ -18,15 +18,15 @@ export function credentialsFromHeaders(headers: IncomingHttpHeaders): Credential
  * limiter's memory holds no key) when that key is one of ours, else its client address, so that rotating
  * made-up keys buys no extra budget.
  */
-export function rateLimitKeyOf(
+export async function rateLimitKeyOf(
   headers: IncomingHttpHeaders,
   clientAddress: string,
-  isKnownKey: (keyHash: string) => boolean,
-): string {
+  isKnownKey: (keyHash: string) => Promise<boolean>,
+): Promise<string> {
   const apiKey = apiKeyFrom(headers);
   if (apiKey === null) return `ip:${clientAddress}`;
   const keyHash = hashSecret(apiKey);
-  return isKnownKey(keyHash) ? `key:${keyHash}` : `ip:${clientAddress}`;
+  return (await isKnownKey(keyHash)) ? `key:${keyHash}` : `ip:${clientAddress}`;
 }
 
 function apiKeyFrom(headers: IncomingHttpHeaders): string | null {

@@ -12,40 +12,38 @@ const MAX_TOKEN_LENGTH = 512;
  * The token is the credential. Success marks the invitation accepted and the invitee verified in one
  * transaction, and drops the token, so a second accept (or a racing one) finds nothing.
  */
-export function acceptInvitation(
+export async function acceptInvitation(
   deps: InvitationServiceDeps,
   gatekeeper: Gatekeeper,
   call: CallContext,
   input: AcceptInvitationInput,
-): AcceptInvitationResult {
+): Promise<AcceptInvitationResult> {
   const token = input.token.trim();
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return errors.invalidInvitationToken();
   const tokenHash = hashSecret(token);
-  const { store } = deps;
-
-  return store.transaction(() => {
-    const invitation = store.invitations.findByTokenHash(tokenHash);
+  return deps.store.transaction(async (tx) => {
+    const invitation = await tx.invitations.findByTokenHashForUpdate(tokenHash);
     if (!invitation || invitation.status !== "pending") return errors.invalidInvitationToken();
     const now = deps.now();
     const who = { tenant: { id: invitation.tenantId }, user: { id: invitation.userId } };
     const audit = { action: ACTION, targetType: "invitation", targetId: String(invitation.id) };
     if (invitation.expiresAt <= now) {
-      gatekeeper.audit(call, who, { ...audit, outcome: "INVITATION_EXPIRED" });
+      await gatekeeper.audit(tx, call, who, { ...audit, outcome: "INVITATION_EXPIRED" });
       return errors.invitationExpired(invitation.expiresAt);
     }
 
-    const accepted = store.invitations.markAccepted(invitation.id, now);
-    store.users.markEmailVerified(invitation.userId, now);
-    store.outbox.cancelQueuedForInvitation(invitation.id);
-    gatekeeper.audit(call, who, { ...audit, outcome: "SUCCESS" });
+    const accepted = await tx.invitations.markAccepted(invitation.id, now);
+    await tx.users.markEmailVerified(invitation.userId, now);
+    await tx.outbox.cancelQueuedForInvitation(invitation.id);
+    await gatekeeper.audit(tx, call, who, { ...audit, outcome: "SUCCESS" });
 
-    const tenant = store.tenants.findById(invitation.tenantId);
-    const invitee = store.users.findInTenant(invitation.tenantId, { id: invitation.userId });
+    const tenant = await tx.tenants.findById(invitation.tenantId);
+    const invitee = await tx.users.findInTenant(invitation.tenantId, { id: invitation.userId });
     if (!tenant || !invitee) throw new Error(`invitation ${invitation.id} lost its tenant or invitee`);
     const inviter =
       accepted.inviterId === null
         ? null
-        : (store.users.findInTenant(tenant.id, { id: accepted.inviterId }) ?? null);
+        : ((await tx.users.findInTenant(tenant.id, { id: accepted.inviterId })) ?? null);
     return { kind: "AcceptInvitationSuccess", details: { invitation: accepted, invitee, inviter, tenant } };
   });
 }

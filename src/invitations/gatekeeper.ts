@@ -1,5 +1,6 @@
 import type { Actor } from "../auth/authenticator.js";
 import { authorize, type Operation } from "./access-policy.js";
+import type { Repositories } from "../db/store.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import type { AccessError } from "./errors.js";
 
@@ -27,22 +28,33 @@ export class Gatekeeper {
   constructor(private readonly deps: InvitationServiceDeps) {}
 
   /** Contract order: authenticate, tenant header, permission. A refused authenticated call is audited. */
-  admit(call: CallContext, operation: Operation, action: string, targetId: string | null = null): Admission {
-    const authentication = this.deps.authenticator.authenticate(call.credentials);
+  async admit(
+    call: CallContext,
+    operation: Operation,
+    action: string,
+    targetId: string | null = null,
+  ): Promise<Admission> {
+    const authentication = await this.deps.authenticator.authenticate(call.credentials);
     if (!authentication.ok) return authentication;
     const denial = authorize(authentication.actor.user, operation);
     if (denial) {
-      this.deps.store.transaction(() =>
-        this.audit(call, authentication.actor, { action, targetType: null, targetId, outcome: denial.code }),
-      );
+      await this.audit(this.deps.store, call, authentication.actor, {
+        action,
+        targetType: null,
+        targetId,
+        outcome: denial.code,
+      });
       return { ok: false, error: denial };
     }
     return authentication;
   }
 
-  /** Writes one audit record; call it inside the operation's transaction so it commits with the change. */
-  audit(call: CallContext, actor: AuditActor, entry: AuditEntry): void {
-    this.deps.store.audit.record({
+  /**
+   * Writes one audit record. Pass the operation's transaction, so the record commits with the change; a
+   * refusal that changes nothing records on its own (`deps.store`).
+   */
+  async audit(on: Repositories, call: CallContext, actor: AuditActor, entry: AuditEntry): Promise<void> {
+    await on.audit.record({
       tenantId: actor.tenant.id,
       actorUserId: actor.user.id,
       action: entry.action,

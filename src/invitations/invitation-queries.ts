@@ -1,5 +1,5 @@
 import type { LatestDelivery } from "../db/repositories/outbox.repository.js";
-import type { AuditEventRow } from "../db/schema.js";
+import type { AuditEventRow } from "../db/schema/index.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { normalizeEmail } from "./email-address.js";
 import { parseEntityRef } from "./entity-ref.js";
@@ -36,35 +36,40 @@ export class InvitationQueries {
     private readonly gatekeeper: Gatekeeper,
   ) {}
 
-  viewer(call: CallContext): ViewerResult {
-    const admission = this.gatekeeper.admit(call, "viewer", "viewer");
+  async viewer(call: CallContext): Promise<ViewerResult> {
+    const admission = await this.gatekeeper.admit(call, "viewer", "viewer");
     if (!admission.ok) return admission.error;
     return { kind: "Viewer", user: admission.actor.user, tenant: admission.actor.tenant };
   }
 
-  findInvitation(call: CallContext, rawId: string): InvitationLookup {
-    const admission = this.gatekeeper.admit(call, "invitation", "invitation.read", rawId);
+  async findInvitation(call: CallContext, rawId: string): Promise<InvitationLookup> {
+    const admission = await this.gatekeeper.admit(call, "invitation", "invitation.read", rawId);
     if (!admission.ok) return admission.error;
     const { tenant } = admission.actor;
     const ref = parseEntityRef(rawId);
-    const invitation = ref && this.deps.store.invitations.findInTenant(tenant.id, ref);
+    const invitation = ref && (await this.deps.store.invitations.findInTenant(tenant.id, ref));
     if (!invitation) return { kind: "NotFound" };
-    const [details] = this.withPeople(tenant, [invitation]);
+    const [details] = await this.withPeople(tenant, [invitation]);
     return { kind: "Found", details: details! };
   }
 
   /** The newest email queued for the invitation and what became of it; null when none was. */
-  lastDelivery(call: CallContext, invitationId: number): LastDeliveryResult {
-    const admission = this.gatekeeper.admit(call, "invitation", "invitation.read", String(invitationId));
+  async lastDelivery(call: CallContext, invitationId: number): Promise<LastDeliveryResult> {
+    const admission = await this.gatekeeper.admit(
+      call,
+      "invitation",
+      "invitation.read",
+      String(invitationId),
+    );
     if (!admission.ok) return admission.error;
     const { store } = this.deps;
-    const invitation = store.invitations.findInTenant(admission.actor.tenant.id, { id: invitationId });
-    const delivery = invitation ? store.outbox.latestDeliveryForInvitation(invitation.id) : undefined;
+    const invitation = await store.invitations.findInTenant(admission.actor.tenant.id, { id: invitationId });
+    const delivery = invitation ? await store.outbox.latestDeliveryForInvitation(invitation.id) : undefined;
     return { kind: "LastDelivery", delivery: delivery ?? null };
   }
 
-  listInvitations(call: CallContext, request: InvitationListRequest): InvitationPageResult {
-    const admission = this.gatekeeper.admit(call, "invitations", "invitation.list");
+  async listInvitations(call: CallContext, request: InvitationListRequest): Promise<InvitationPageResult> {
+    const admission = await this.gatekeeper.admit(call, "invitations", "invitation.list");
     if (!admission.ok) return admission.error;
     const { tenant } = admission.actor;
     const paging = parsePageRequest(request);
@@ -76,17 +81,17 @@ export class InvitationQueries {
 
     const { invitationLists } = this.deps.store;
     const filter = { tenantId: tenant.id, status: request.status ?? null, email, now: this.deps.now() };
-    const page = pageOf(
+    const page = await pageOf(
       (beforeId, limit) => invitationLists.page(filter, beforeId, limit),
-      invitationLists.count(filter),
+      () => invitationLists.count(filter),
       paging.limit,
       paging.beforeId,
     );
-    return { kind: "InvitationPage", page: { ...page, items: this.withPeople(tenant, page.items) } };
+    return { kind: "InvitationPage", page: { ...page, items: await this.withPeople(tenant, page.items) } };
   }
 
-  listAuditEvents(call: CallContext, request: AuditListRequest): AuditPageResult {
-    const admission = this.gatekeeper.admit(call, "auditEvents", "audit.list");
+  async listAuditEvents(call: CallContext, request: AuditListRequest): Promise<AuditPageResult> {
+    const admission = await this.gatekeeper.admit(call, "auditEvents", "audit.list");
     if (!admission.ok) return admission.error;
     const { tenant } = admission.actor;
     const paging = parsePageRequest(request);
@@ -94,14 +99,16 @@ export class InvitationQueries {
 
     const { auditLists, users } = this.deps.store;
     const filter = { tenantId: tenant.id, action: request.action ?? null };
-    const page = pageOf(
+    const page = await pageOf(
       (beforeId, limit) => auditLists.page(filter, beforeId, limit),
-      auditLists.count(filter),
+      () => auditLists.count(filter),
       paging.limit,
       paging.beforeId,
     );
     const actorIds = page.items.flatMap((event) => (event.actorUserId === null ? [] : [event.actorUserId]));
-    const actors = new Map(users.findManyInTenant(tenant.id, actorIds).map((user) => [user.id, user]));
+    const actors = new Map(
+      (await users.findManyInTenant(tenant.id, actorIds)).map((user) => [user.id, user]),
+    );
     const items = page.items.map((event) => ({
       ...event,
       actor: actors.get(event.actorUserId ?? 0) ?? null,
@@ -110,10 +117,10 @@ export class InvitationQueries {
   }
 
   /** Joins invitees and inviters in one query for the whole page. */
-  private withPeople(tenant: Tenant, invitations: readonly Invitation[]): InvitationDetails[] {
+  private async withPeople(tenant: Tenant, invitations: readonly Invitation[]): Promise<InvitationDetails[]> {
     const ids = invitations.flatMap((i) => (i.inviterId === null ? [i.userId] : [i.userId, i.inviterId]));
     const people = new Map(
-      this.deps.store.users.findManyInTenant(tenant.id, ids).map((user) => [user.id, user]),
+      (await this.deps.store.users.findManyInTenant(tenant.id, ids)).map((user) => [user.id, user]),
     );
     return invitations.map((invitation) => {
       const invitee = people.get(invitation.userId);

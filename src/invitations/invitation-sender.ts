@@ -1,4 +1,5 @@
 import type { Actor } from "../auth/authenticator.js";
+import type { Repositories } from "../db/store.js";
 import { hashSecret } from "../auth/secrets.js";
 import type { InvitationServiceDeps } from "./deps.js";
 import { errors, type ResendRateLimited } from "./errors.js";
@@ -14,22 +15,26 @@ export interface Sent {
 /**
  * Sends an invitation: a new token replaces the old one (which dies at once), the lifetime restarts,
  * the send is counted and the email is queued. Creates the invitation when there is none.
- * Runs inside the caller's transaction, which also re-reads `existing`, so concurrent sends serialise.
+ * Runs inside the caller's transaction, which holds the tenant's write lock and read `existing` under it,
+ * so concurrent sends take turns.
  */
-export function sendInvitation(
+export async function sendInvitation(
   deps: InvitationServiceDeps,
+  tx: Repositories,
   actor: Actor,
   invitee: User & { email: string },
   existing: Invitation | null,
-): Sent | ResendRateLimited {
-  const { store, settings } = deps;
+): Promise<Sent | ResendRateLimited> {
+  const { settings } = deps;
   const now = deps.now();
 
-  if (existing && existing.lastSentAt !== null && settings.resendCooldownMs > 0) {
-    const waitMs = existing.lastSentAt + settings.resendCooldownMs - now;
+  // Per invitee, not per invitation: revoking and sending a new one must not reset the clock.
+  if (settings.resendCooldownMs > 0) {
+    const lastSentAt = await tx.invitations.lastSentToUser(actor.tenant.id, invitee.id);
+    const waitMs = lastSentAt === null ? 0 : lastSentAt + settings.resendCooldownMs - now;
     if (waitMs > 0) return errors.resendRateLimited(Math.ceil(waitMs / 1000));
   }
-  const capped = emailCapRefusal(deps, actor.tenant.id, invitee.email, now);
+  const capped = await emailCapRefusal(deps, tx, actor.tenant.id, invitee.email, now);
   if (capped) return capped;
 
   const token = deps.generateToken();
@@ -37,10 +42,10 @@ export function sendInvitation(
   const expiresAt = now + settings.invitationTtlMs;
   let invitation: Invitation;
   if (existing) {
-    store.outbox.cancelQueuedForInvitation(existing.id);
-    invitation = store.invitations.rotateToken({ id: existing.id, tokenHash, expiresAt, now });
+    await tx.outbox.cancelQueuedForInvitation(existing.id);
+    invitation = await tx.invitations.rotateToken({ id: existing.id, tokenHash, expiresAt, now });
   } else {
-    invitation = store.invitations.insert({
+    invitation = await tx.invitations.insert({
       uuid: deps.generateUuid(),
       tenantId: actor.tenant.id,
       userId: invitee.id,
@@ -51,7 +56,7 @@ export function sendInvitation(
     });
   }
 
-  const inviter = inviterOf(deps, actor, invitation.inviterId);
+  const inviter = await inviterOf(tx, actor, invitation.inviterId);
   const acceptUrl = `${settings.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
   const email = deps.renderEmail({
     tenantName: actor.tenant.name,
@@ -60,7 +65,7 @@ export function sendInvitation(
     acceptUrl,
     expiresAt,
   });
-  store.outbox.enqueue({
+  await tx.outbox.enqueue({
     tenantId: actor.tenant.id,
     invitationId: invitation.id,
     tokenHash,
@@ -79,10 +84,10 @@ export function sendInvitation(
 }
 
 /** Usually the admin resending their own invitation, whose row the caller already holds. */
-function inviterOf(deps: InvitationServiceDeps, actor: Actor, inviterId: number | null): User | null {
+async function inviterOf(tx: Repositories, actor: Actor, inviterId: number | null): Promise<User | null> {
   if (inviterId === null) return null;
   if (inviterId === actor.user.id) return actor.user;
-  return deps.store.users.findInTenant(actor.tenant.id, { id: inviterId }) ?? null;
+  return (await tx.users.findInTenant(actor.tenant.id, { id: inviterId })) ?? null;
 }
 
 const HOUR = 3_600_000;
@@ -92,17 +97,23 @@ const DAY = 24 * HOUR;
  * The caps that keep the API from being an email cannon: counted per email queued (so aliases of one
  * invitation, or many operations in one request, all count), inside the sending transaction.
  */
-function emailCapRefusal(deps: InvitationServiceDeps, tenantId: number, toAddress: string, now: number) {
+async function emailCapRefusal(
+  deps: InvitationServiceDeps,
+  tx: Repositories,
+  tenantId: number,
+  toAddress: string,
+  now: number,
+) {
   const { perTenantPerHour, perRecipientPerDay } = deps.settings.emailCaps;
-  const { sendQuota } = deps.store;
-  const tenant = sendQuota.tenantCap(tenantId, now - HOUR, perTenantPerHour);
+  const { sendQuota } = tx;
+  const tenant = await sendQuota.tenantCap(tenantId, now - HOUR, perTenantPerHour);
   if (tenant.reached) {
     return errors.resendRateLimited(
       secondsUntil(tenant.oldestAt, HOUR, now),
       `This tenant sent ${perTenantPerHour} invitation emails in the last hour`,
     );
   }
-  const recipient = sendQuota.recipientCap(tenantId, toAddress, now - DAY, perRecipientPerDay);
+  const recipient = await sendQuota.recipientCap(tenantId, toAddress, now - DAY, perRecipientPerDay);
   if (recipient.reached) {
     return errors.resendRateLimited(
       secondsUntil(recipient.oldestAt, DAY, now),

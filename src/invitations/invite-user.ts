@@ -1,9 +1,12 @@
+import type { Actor } from "../auth/authenticator.js";
+import type { Repositories } from "../db/store.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { normalizeEmail } from "./email-address.js";
 import { errors, type FieldError } from "./errors.js";
 import type { Gatekeeper } from "./gatekeeper.js";
 import { hasEmail, inviteeRefusal, sendInvitation } from "./invitation-sender.js";
 import type { InviteUserInput, InviteUserResult } from "./results.js";
+import { changeOrRefuse } from "./transactions.js";
 
 const ACTION = "invitation.create";
 const MAX_NAME_LENGTH = 200;
@@ -12,73 +15,79 @@ const MAX_NAME_LENGTH = 200;
  * Invites a person by address: creates the user in the caller's tenant when absent, then an invitation,
  * and queues the email, all in one transaction. An existing pending invitation is not duplicated.
  */
-export function inviteUser(
+export async function inviteUser(
   deps: InvitationServiceDeps,
   gatekeeper: Gatekeeper,
   call: CallContext,
   input: InviteUserInput,
-): InviteUserResult {
-  const admission = gatekeeper.admit(call, "inviteUser", ACTION, input.email.slice(0, 200));
+): Promise<InviteUserResult> {
+  const admission = await gatekeeper.admit(call, "inviteUser", ACTION, input.email.slice(0, 200));
   if (!admission.ok) return admission.error;
   const { actor } = admission;
-  const { store } = deps;
 
   const parsed = parseInput(input);
   if ("fieldErrors" in parsed) {
     const refusal = errors.invalidInput(parsed.fieldErrors);
-    store.transaction(() =>
-      gatekeeper.audit(call, actor, {
-        action: ACTION,
-        targetType: null,
-        targetId: null,
-        outcome: refusal.code,
-      }),
-    );
+    await gatekeeper.audit(deps.store, call, actor, {
+      action: ACTION,
+      targetType: null,
+      targetId: null,
+      outcome: refusal.code,
+    });
     return refusal;
   }
 
-  return store.transaction(() => {
-    const result = inviteWithinTransaction(parsed);
-    gatekeeper.audit(call, actor, {
-      action: ACTION,
-      targetType: "user",
-      targetId: result.kind === "InviteUserSuccess" ? String(result.details.invitee.id) : null,
-      outcome: result.kind === "InviteUserSuccess" ? "SUCCESS" : result.code,
-      details: result.kind === "InviteUserSuccess" ? { invitationId: result.details.invitation.id } : null,
-    });
-    return result;
+  // A refusal (a cap, the cooldown) rolls back the user row this invite may have created.
+  return changeOrRefuse(deps, {
+    run: (tx) => invite(deps, tx, actor, parsed),
+    isSuccess: (result) => result.kind === "InviteUserSuccess",
+    audit: (tx, result) =>
+      gatekeeper.audit(tx, call, actor, {
+        action: ACTION,
+        targetType: "user",
+        targetId: result.kind === "InviteUserSuccess" ? String(result.details.invitee.id) : null,
+        outcome: result.kind === "InviteUserSuccess" ? "SUCCESS" : result.code,
+        details: result.kind === "InviteUserSuccess" ? { invitationId: result.details.invitation.id } : null,
+      }),
   });
+}
 
-  function inviteWithinTransaction(invite: ParsedInvite): InviteUserResult {
-    const now = deps.now();
-    const tenantId = actor.tenant.id;
-    const existing = store.users.findByEmail(tenantId, invite.email);
-    const invitee =
-      existing ??
-      store.users.insert({
-        uuid: deps.generateUuid(),
-        tenantId,
-        name: invite.name,
-        email: invite.email,
-        role: invite.role,
-        now,
-      });
-    const refusal = inviteeRefusal(invitee);
-    if (refusal) return refusal;
-    if (!hasEmail(invitee)) throw new Error("inviteeRefusal lets no user without email through");
-    const pending = existing ? store.invitations.findLatestPendingForUser(tenantId, invitee.id) : undefined;
-    if (pending) return errors.invitationAlreadyPending(pending.id);
+async function invite(
+  deps: InvitationServiceDeps,
+  tx: Repositories,
+  actor: Actor,
+  parsed: ParsedInvite,
+): Promise<InviteUserResult> {
+  const now = deps.now();
+  const tenantId = actor.tenant.id;
+  // Two invites of one address at once take turns here: the second finds the user the first created.
+  await tx.tenants.lockForWrites(tenantId);
+  const existing = await tx.users.findByEmail(tenantId, parsed.email);
+  const invitee =
+    existing ??
+    (await tx.users.insert({
+      uuid: deps.generateUuid(),
+      tenantId,
+      name: parsed.name,
+      email: parsed.email,
+      role: parsed.role,
+      now,
+    }));
+  const refusal = inviteeRefusal(invitee);
+  if (refusal) return refusal;
+  if (!hasEmail(invitee)) throw new Error("inviteeRefusal lets no user without email through");
+  const pending = existing ? await tx.invitations.findLatestPendingForUser(tenantId, invitee.id) : undefined;
+  if (pending) return errors.invitationAlreadyPending(pending.id);
 
-    const sent = sendInvitation(deps, actor, invitee, null);
-    if (sent.kind !== "Sent") return sent;
-    return {
-      kind: "InviteUserSuccess",
-      details: sent.details,
-      sentTo: sent.sentTo,
-      acceptUrl: sent.acceptUrl,
-      userCreated: existing === undefined,
-    };
-  }
+  const sent = await sendInvitation(deps, tx, actor, invitee, null);
+  if (sent.kind !== "Sent") return sent;
+  return {
+    kind: "InviteUserSuccess",
+    details: sent.details,
+    sentTo: sent.sentTo,
+    acceptUrl: sent.acceptUrl,
+    userCreated: existing === undefined,
+  };
 }
 
 interface ParsedInvite {

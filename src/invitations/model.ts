@@ -1,4 +1,4 @@
-import type { InvitationRow, TenantRow, UserRow } from "../db/schema.js";
+import type { InvitationRow, TenantRow, UserRow } from "../db/schema/index.js";
 
 /** Domain records. They have the rows' shape today; the alias is the seam a second backend would fill. */
 export type Tenant = TenantRow;

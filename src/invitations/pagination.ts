@@ -12,7 +12,8 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly cursors: readonly string[];
   readonly hasNextPage: boolean;
-  readonly totalCount: number;
+  /** Matching rows across all pages; a call walks them all, so it is made only when asked for. */
+  readonly totalCount: () => Promise<number>;
 }
 
 /** Cursors are opaque to clients: a versioned, encoded row id. */
@@ -43,13 +44,13 @@ export function parsePageRequest(
 }
 
 /** Fetches one row more than asked to learn whether another page exists, without a second query. */
-export function pageOf<T extends { id: number }>(
-  fetch: (beforeId: number | null, limit: number) => T[],
-  totalCount: number,
+export async function pageOf<T extends { id: number }>(
+  fetch: (beforeId: number | null, limit: number) => Promise<T[]>,
+  totalCount: () => Promise<number>,
   limit: number,
   beforeId: number | null,
-): Page<T> {
-  const rows = fetch(beforeId, limit + 1);
+): Promise<Page<T>> {
+  const rows = await fetch(beforeId, limit + 1);
   const items = rows.slice(0, limit);
   return {
     items,

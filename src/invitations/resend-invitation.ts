@@ -1,4 +1,5 @@
 import type { Actor } from "../auth/authenticator.js";
+import type { Repositories } from "../db/store.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { parseEntityRef } from "./entity-ref.js";
 import { errors, type FieldError } from "./errors.js";
@@ -6,6 +7,7 @@ import type { Gatekeeper } from "./gatekeeper.js";
 import { hasEmail, inviteeRefusal, sendInvitation } from "./invitation-sender.js";
 import { effectiveStatus, type EntityRef } from "./model.js";
 import { idempotencyKeyError, runIdempotently } from "./idempotency.js";
+import { changeOrRefuse, type Operation } from "./transactions.js";
 import type { ResendInvitationInput, ResendInvitationResult, ResendInvitationSuccess } from "./results.js";
 
 const ACTION = "invitation.resend";
@@ -14,30 +16,34 @@ const ACTION = "invitation.resend";
  * Contract §5. Checks run in this order and the first failing one answers: authenticate, tenant header,
  * permission, input shape, target exists in the caller's tenant, target state, cooldown.
  */
-export function resendInvitation(
+export async function resendInvitation(
   deps: InvitationServiceDeps,
   gatekeeper: Gatekeeper,
   call: CallContext,
   input: ResendInvitationInput,
-): ResendInvitationResult {
+): Promise<ResendInvitationResult> {
   const targetId = input.invitationId ?? input.userId ?? null;
-  const admission = gatekeeper.admit(call, "resendInvitation", ACTION, targetId);
+  const admission = await gatekeeper.admit(call, "resendInvitation", ACTION, targetId);
   if (!admission.ok) return admission.error;
   const { actor } = admission;
 
   const target = parseTarget(input);
   if ("fieldErrors" in target) {
     const refusal = errors.invalidInput(target.fieldErrors);
-    deps.store.transaction(() =>
-      gatekeeper.audit(call, actor, { action: ACTION, targetType: null, targetId, outcome: refusal.code }),
-    );
+    await gatekeeper.audit(deps.store, call, actor, {
+      action: ACTION,
+      targetType: null,
+      targetId,
+      outcome: refusal.code,
+    });
     return refusal;
   }
 
-  const resend = () =>
-    deps.store.transaction(() => {
-      const result = resendTarget(deps, actor, target);
-      gatekeeper.audit(call, actor, {
+  const operation: Operation<ResendInvitationResult> = {
+    run: (tx) => resendTarget(deps, tx, actor, target),
+    isSuccess: (result) => result.kind === "ResendInvitationSuccess",
+    audit: (tx, result) =>
+      gatekeeper.audit(tx, call, actor, {
         action: ACTION,
         targetType: target.field === "invitationId" ? "invitation" : "user",
         targetId,
@@ -46,30 +52,34 @@ export function resendInvitation(
           result.kind === "ResendInvitationSuccess"
             ? { invitationId: result.details.invitation.id, sendCount: result.details.invitation.sendCount }
             : null,
-      });
-      return result;
-    });
-  if (target.idempotencyKey === null) return resend();
-
-  const result = runIdempotently<ResendInvitationResult>(deps, {
-    tenantId: actor.tenant.id,
-    key: target.idempotencyKey,
-    operation: ACTION,
-    payload: { [target.field]: targetId },
-    act: resend,
-    isSuccess: (r) => r.kind === "ResendInvitationSuccess",
-    toStored: (r) => ({ ...r, acceptUrl: null }),
-    fromStored: (stored) => ({ ...(stored as ResendInvitationSuccess), replayed: true }),
-  });
-  if (result.kind !== "ResendInvitationSuccess" || result.replayed) {
-    deps.store.transaction(() =>
-      gatekeeper.audit(call, actor, {
-        action: ACTION,
-        targetType: null,
-        targetId,
-        outcome: result.kind === "ResendInvitationSuccess" ? "REPLAYED" : result.code,
       }),
-    );
+  };
+  if (target.idempotencyKey === null) return changeOrRefuse(deps, operation);
+
+  const result = await runIdempotently<ResendInvitationResult>(
+    deps,
+    {
+      tenantId: actor.tenant.id,
+      key: target.idempotencyKey,
+      operation: ACTION,
+      payload: { [target.field]: targetId },
+      toStored: (r) => ({ ...r, acceptUrl: null }),
+      fromStored: (stored) => ({ ...(stored as ResendInvitationSuccess), replayed: true }),
+    },
+    operation,
+  );
+  // The operation audited itself; a replay or a refused key did not run it.
+  const didNotRun =
+    result.kind === "ResendInvitationSuccess"
+      ? result.replayed
+      : result.kind === "IdempotencyKeyReused" || result.kind === "IdempotencyKeyInUse";
+  if (didNotRun) {
+    await gatekeeper.audit(deps.store, call, actor, {
+      action: ACTION,
+      targetType: null,
+      targetId,
+      outcome: result.kind === "ResendInvitationSuccess" ? "REPLAYED" : result.code,
+    });
   }
   return result;
 }
@@ -80,30 +90,35 @@ interface Target {
   readonly idempotencyKey: string | null;
 }
 
-function resendTarget(deps: InvitationServiceDeps, actor: Actor, target: Target): ResendInvitationResult {
-  const { store } = deps;
+async function resendTarget(
+  deps: InvitationServiceDeps,
+  tx: Repositories,
+  actor: Actor,
+  target: Target,
+): Promise<ResendInvitationResult> {
   const tenantId = actor.tenant.id;
   let invitee;
   let invitation = null;
 
+  await tx.tenants.lockForWrites(tenantId);
   if (target.field === "invitationId") {
-    invitation = store.invitations.findInTenant(tenantId, target.ref);
+    invitation = (await tx.invitations.findInTenantForUpdate(tenantId, target.ref)) ?? null;
     if (!invitation) return errors.invitationNotFound();
     const status = effectiveStatus(invitation, deps.now());
     if (status === "ACCEPTED" || status === "REVOKED") return errors.invitationNotPending(status);
-    invitee = store.users.findInTenant(tenantId, { id: invitation.userId });
+    invitee = await tx.users.findInTenant(tenantId, { id: invitation.userId });
     if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
   } else {
-    invitee = store.users.findInTenant(tenantId, target.ref);
+    invitee = await tx.users.findInTenant(tenantId, target.ref);
     if (!invitee) return errors.userNotFound();
   }
 
   const refusal = inviteeRefusal(invitee);
   if (refusal) return refusal;
   if (!hasEmail(invitee)) throw new Error("inviteeRefusal lets no user without email through");
-  invitation ??= store.invitations.findLatestPendingForUser(tenantId, invitee.id) ?? null;
+  invitation ??= (await tx.invitations.findLatestPendingForUser(tenantId, invitee.id)) ?? null;
 
-  const sent = sendInvitation(deps, actor, invitee, invitation);
+  const sent = await sendInvitation(deps, tx, actor, invitee, invitation);
   if (sent.kind !== "Sent") return sent;
   return {
     kind: "ResendInvitationSuccess",

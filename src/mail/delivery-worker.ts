@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { ClaimRef } from "../db/repositories/outbox.repository.js";
+import type { ClaimRef, OutboxRepository } from "../db/repositories/outbox.repository.js";
 import type { Store } from "../db/store.js";
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./backoff.js";
 import { deadLinkReason } from "./dead-link.js";
@@ -48,8 +48,9 @@ type Claimed = { readonly kind: "claimed"; readonly claim: ClaimRef; readonly em
 const DEFAULTS = { pollIntervalMs: 500, leaseMs: 120_000, stopTimeoutMs: 5_000 };
 
 /**
- * Delivers the email outbox: claims one due email at a time under a lease (in a BEGIN IMMEDIATE transaction,
- * so several processes sharing the database never take the same email), sends it outside the transaction,
+ * Delivers the email outbox: claims one due email at a time under a lease (in a transaction that locks it:
+ * SQLite's BEGIN IMMEDIATE, PostgreSQL's SKIP LOCKED, so several processes sharing the database never take
+ * the same email), sends it outside the transaction,
  * and records the outcome. An email is marked sent only after the server accepted it, so a restart never
  * sends it again, unless the process died between the two.
  */
@@ -57,6 +58,9 @@ export class DeliveryWorker {
   private readonly settings: typeof DEFAULTS & { retry: RetryPolicy; random: () => number };
   private readonly passes = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** A signal came while a pass was running: look again as soon as it ends. */
+  private wokenDuringPass = false;
   private started = false;
   private stopping: Promise<void> | null = null;
 
@@ -78,6 +82,18 @@ export class DeliveryWorker {
     if (this.started || this.stopping) return;
     this.started = true;
     this.deps.logger.info({ transport: this.deps.transport.description }, "mail delivery started");
+    // Woken at once when an email is queued (PostgreSQL: by any instance); polling stays as the backstop.
+    this.unsubscribe = this.deps.store.database.onChange("email_outbox", () => this.wake());
+    this.schedule(0);
+  }
+
+  private wake(): void {
+    if (this.stopping) return;
+    if (this.timer === null) {
+      this.wokenDuringPass = true;
+      return;
+    }
+    clearTimeout(this.timer);
     this.schedule(0);
   }
 
@@ -109,10 +125,14 @@ export class DeliveryWorker {
     } catch (error) {
       this.deps.logger.error({ err: error }, "mail delivery pass failed; retrying at the next poll");
     }
-    if (!this.stopping) this.schedule(this.settings.pollIntervalMs);
+    if (this.stopping) return;
+    const woken = this.wokenDuringPass;
+    this.wokenDuringPass = false;
+    this.schedule(woken ? 0 : this.settings.pollIntervalMs);
   }
 
   private async drain(): Promise<void> {
+    this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     let timeout: NodeJS.Timeout | undefined;
@@ -135,7 +155,7 @@ export class DeliveryWorker {
     const dueBy = this.deps.now();
     const outcomes: DeliveryOutcome[] = [];
     while (!this.stopping) {
-      const next = this.claimNext(dueBy);
+      const next = await this.claimNext(dueBy);
       if (next === null) break;
       outcomes.push(next.kind === "claimed" ? await this.send(next) : next);
     }
@@ -143,18 +163,17 @@ export class DeliveryWorker {
   }
 
   /** Claims the next due email, or settles it on the spot when it must not be sent. */
-  private claimNext(dueBy: number): Claimed | DeliveryOutcome | null {
+  private claimNext(dueBy: number): Promise<Claimed | DeliveryOutcome | null> {
     const { store, mailFrom, logger } = this.deps;
-    const { outbox } = store;
     const now = this.deps.now();
-    return store.transaction((): Claimed | DeliveryOutcome | null => {
-      const due = outbox.nextDue(dueBy);
+    return store.transaction(async ({ outbox }): Promise<Claimed | DeliveryOutcome | null> => {
+      const due = await outbox.nextDue(dueBy);
       if (!due) return null;
       const current = { id: due.id, attempt: due.attempts };
 
       const deadLink = deadLinkReason(due, now);
       if (deadLink !== null) {
-        outbox.markCancelled(current, deadLink);
+        await outbox.markCancelled(current, deadLink);
         logger.info({ outboxId: due.id, reason: deadLink }, "email not sent: its link no longer works");
         return { kind: "cancelled", outboxId: due.id, reason: deadLink };
       }
@@ -165,14 +184,18 @@ export class DeliveryWorker {
         );
       }
       if (due.textBody === null || due.htmlBody === null) {
-        return this.fail(current, "the email body is missing");
+        return this.fail(outbox, current, "the email body is missing");
       }
       if (due.attempts >= this.settings.retry.maxAttempts) {
-        return this.fail(current, `gave up after ${due.attempts} attempts: the last one was interrupted`);
+        return this.fail(
+          outbox,
+          current,
+          `gave up after ${due.attempts} attempts: the last one was interrupted`,
+        );
       }
 
       const messageId = outboxMessageId(due, mailFrom);
-      const claim = outbox.claim(due, now + this.settings.leaseMs, messageId);
+      const claim = await outbox.claim(due, now + this.settings.leaseMs, messageId);
       if (!claim) throw new Error(`outbox row ${due.id} changed inside its claim transaction`);
       const email = { from: mailFrom, to: due.toAddress, subject: due.subject, messageId };
       return { kind: "claimed", claim, email: { ...email, text: due.textBody, html: due.htmlBody } };
@@ -185,7 +208,7 @@ export class DeliveryWorker {
     } catch (error) {
       return this.recordFailure(claim, classifyDeliveryError(error));
     }
-    const recorded = this.deps.store.outbox.markSent(claim, this.deps.now());
+    const recorded = await this.deps.store.outbox.markSent(claim, this.deps.now());
     this.warnIfLeaseLost(recorded, claim);
     this.deps.logger.info(
       { outboxId: claim.id, attempt: claim.attempt, messageId: email.messageId },
@@ -194,18 +217,18 @@ export class DeliveryWorker {
     return { kind: "sent", outboxId: claim.id, attempt: claim.attempt };
   }
 
-  private recordFailure(claim: ClaimRef, failure: DeliveryFailure): DeliveryOutcome {
+  private async recordFailure(claim: ClaimRef, failure: DeliveryFailure): Promise<DeliveryOutcome> {
     const { retry, random } = this.settings;
     if (failure.kind === "permanent" || claim.attempt >= retry.maxAttempts) {
       const reason =
         failure.kind === "permanent"
           ? failure.reason
           : `gave up after ${claim.attempt} attempts: ${failure.reason}`;
-      return this.fail(claim, reason);
+      return this.fail(this.deps.store.outbox, claim, reason);
     }
     const delayMs = retryDelayMs(retry, claim.attempt, random);
     const nextAttemptAt = this.deps.now() + delayMs;
-    this.warnIfLeaseLost(this.deps.store.outbox.markRetry(claim, failure.reason, nextAttemptAt), claim);
+    this.warnIfLeaseLost(await this.deps.store.outbox.markRetry(claim, failure.reason, nextAttemptAt), claim);
     this.deps.logger.warn(
       { outboxId: claim.id, attempt: claim.attempt, retryInMs: delayMs, reason: failure.reason },
       "email delivery failed; will retry",
@@ -219,8 +242,8 @@ export class DeliveryWorker {
     };
   }
 
-  private fail(claim: ClaimRef, reason: string): DeliveryOutcome {
-    this.warnIfLeaseLost(this.deps.store.outbox.markFailed(claim, reason), claim);
+  private async fail(outbox: OutboxRepository, claim: ClaimRef, reason: string): Promise<DeliveryOutcome> {
+    this.warnIfLeaseLost(await outbox.markFailed(claim, reason), claim);
     this.deps.logger.error(
       { outboxId: claim.id, attempt: claim.attempt, reason },
       "email delivery failed for good",

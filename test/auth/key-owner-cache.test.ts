@@ -1,26 +1,47 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { displayPrefix, hashSecret } from "../../src/auth/secrets.js";
-import { openDatabase, type Connection } from "../../src/db/connection.js";
+import type { Database } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
 import { ACME, createHarness, KEYS, rows, T0, type Harness } from "../support/harness.js";
 
 // Authentication keeps recently used keys in memory (KeyOwnerCache). These tests warm that cache, then change
 // what it holds the way an operator or a second server would, through another connection, and expect the very
-// next call to see the change.
+// next call to see the change. (PostgreSQL learns of it by NOTIFY, asynchronously: the tests wait for that
+// signal, at most a second, before the next call.)
 
 let h: Harness;
-let other: Connection;
-beforeEach(() => {
-  h = createHarness();
-  other = openDatabase(h.db.file);
+let other: Database;
+beforeEach(async () => {
+  h = await createHarness();
+  other = openDatabase(h.db.location);
 });
-afterEach(() => {
-  other.close();
-  h.dispose();
+afterEach(async () => {
+  await other.close();
+  await h.dispose();
 });
 
 const viewer = (key: string) => h.container.service.viewer(h.call(key));
 const resend = (key: string) => h.container.service.resendInvitation(h.call(key), { invitationId: "9001" });
-const write = (sql: string, ...params: unknown[]) => other.sqlite.prepare(sql).run(...params);
+/** Writes through another connection; resolves once this process can have heard of it. */
+async function write(sql: string, ...params: unknown[]): Promise<void> {
+  const heard = changeSignal();
+  await other.query(sql, params);
+  await heard;
+}
+
+/** SQLite notices other connections' commits on the next read; PostgreSQL signals them (within a second). */
+function changeSignal(): Promise<void> {
+  const { database } = h.container.store;
+  if (database.dialect === "sqlite") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => reject(new Error("no change signal within a second")), 1000);
+    const stop = database.onChange("key_owners_changed", () => {
+      clearTimeout(timeout);
+      stop();
+      resolve();
+    });
+  });
+}
 
 /** The first call records lastUsedAt (which empties the cache); the second caches the key. */
 async function warm(key: string): Promise<void> {
@@ -31,7 +52,7 @@ describe("authentication with cached keys", () => {
   it("refuses a key revoked through another connection from the next call", async () => {
     await warm(KEYS.acmeAdmin);
 
-    write("UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?", T0, hashSecret(KEYS.acmeAdmin));
+    await write("UPDATE api_keys SET revoked_at = ? WHERE key_hash = ?", T0, hashSecret(KEYS.acmeAdmin));
 
     expect((await viewer(KEYS.acmeAdmin)).kind).toBe("Unauthenticated");
     expect((await resend(KEYS.acmeAdmin)).kind).toBe("Unauthenticated");
@@ -41,7 +62,7 @@ describe("authentication with cached keys", () => {
     await warm(KEYS.acmeAdmin);
     expect((await resend(KEYS.acmeAdmin)).kind).toBe("ResendInvitationSuccess");
 
-    write("UPDATE users SET role = 'member' WHERE id = 1");
+    await write("UPDATE users SET role = 'member' WHERE id = 1");
 
     expect((await resend(KEYS.acmeAdmin)).kind).toBe("PermissionDenied");
   });
@@ -49,14 +70,14 @@ describe("authentication with cached keys", () => {
   it("stops authenticating the keys of a tenant disabled through another connection", async () => {
     await warm(KEYS.acmeAdmin);
 
-    write("UPDATE tenants SET status = 'disabled' WHERE id = ?", ACME.id);
+    await write("UPDATE tenants SET status = 'disabled' WHERE id = ?", ACME.id);
 
     expect((await viewer(KEYS.acmeAdmin)).kind).toBe("Unauthenticated");
   });
 
   it("sees a change the server itself made: accepting an invitation verifies its key holder", async () => {
     const bobKey = "bob-key-0000000000000000000000000002";
-    write(
+    await write(
       "INSERT INTO api_keys (tenant_id, user_id, key_hash, prefix, created_at) VALUES (?, 2, ?, ?, ?)",
       ACME.id,
       hashSecret(bobKey),
@@ -76,20 +97,22 @@ describe("authentication with cached keys", () => {
   });
 
   it("records lastUsedAt at most once a minute", async () => {
-    const lastUsed = () =>
-      rows<{ at: number | null }>(
-        h.db,
-        "SELECT last_used_at AS at FROM api_keys WHERE key_hash = ?",
-        hashSecret(KEYS.acmeAdmin),
+    const lastUsed = async () =>
+      (
+        await rows<{ at: number | null }>(
+          h.db,
+          "SELECT last_used_at AS at FROM api_keys WHERE key_hash = ?",
+          hashSecret(KEYS.acmeAdmin),
+        )
       )[0]!.at;
 
     await warm(KEYS.acmeAdmin);
-    expect(lastUsed()).toBe(T0);
+    expect(await lastUsed()).toBe(T0);
     h.advance(59_000);
     await viewer(KEYS.acmeAdmin);
-    expect(lastUsed()).toBe(T0);
+    expect(await lastUsed()).toBe(T0);
     h.advance(2_000);
     await viewer(KEYS.acmeAdmin);
-    expect(lastUsed()).toBe(T0 + 61_000);
+    expect(await lastUsed()).toBe(T0 + 61_000);
   });
 });

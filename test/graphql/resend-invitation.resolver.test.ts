@@ -69,7 +69,7 @@ describe("resendInvitation resolver", () => {
   });
 
   it("masks an unexpected failure as INTERNAL_SERVER_ERROR without internals", async () => {
-    t.h.db.connection.sqlite.exec("DROP TABLE audit_events");
+    await t.h.db.database.query("DROP TABLE audit_events");
     const result = await t.run(RESEND_MUTATION, { input: { invitationId: "9001" } }, KEYS.acmeAdmin);
     expect(result.data).toBeNull();
     expect(result.errors).toEqual([

@@ -11,7 +11,9 @@ import { spawnServer } from "./support/child-server.js";
 const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   HOST: ["http://127.0.0.1", "two words", "-leading-hyphen"],
   PORT: ["abc", "70000", "-1", "80.5"],
-  DATABASE_URL: ["postgres://user:pw@db/invitations", "file:"],
+  DATABASE_URL: ["mysql://user:pw@db/invitations", "postgres://user:pw@db", "postgresql://", "file:"],
+  DATABASE_POOL_SIZE: ["0", "many", "2.5"],
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: ["-1", "soon"],
   SMTP_URL: ["http://mail.example", "smtp://", "not a url"],
   MAIL_FROM: ["not an address", "Name <>"],
   PUBLIC_URL: ["ftp://example.test", "https://example.test/?q=1", "example.test"],
@@ -54,6 +56,19 @@ describe("loadConfig", () => {
     for (const name of documented) expect(Object.keys(BAD_VALUES)).toContain(name);
   });
 
+  it("reads a PostgreSQL DATABASE_URL, and never echoes its password", () => {
+    expect(
+      loadConfig({ DATABASE_URL: "postgresql://app:s3cret@db.internal:5432/invitations" }),
+    ).toMatchObject({
+      database: { dialect: "postgres", url: "postgresql://app:s3cret@db.internal:5432/invitations" },
+      databasePoolSize: 10,
+      databaseStatementTimeoutSeconds: 30,
+    });
+    expect(configErrorFor({ DATABASE_URL: "postgres://app:s3cret@db.internal" }).message).not.toContain(
+      "s3cret",
+    );
+  });
+
   it("never echoes an SMTP password", () => {
     expect(configErrorFor({ SMTP_URL: "smtps://user:hunter2@" }).message).not.toContain("hunter2");
   });
@@ -84,6 +99,28 @@ describe("the server process", () => {
     const { code, stderr } = await startFails({ PORT: "abc" });
     expect(code).not.toBe(0);
     expect(stderr).toBe('PORT: must be an integer from 0 to 65535 (got "abc")\n');
+  });
+
+  it.each(["/proc/nope/x.db", "/dev/null/x.db"])(
+    "prints one line naming DATABASE_URL and exits non-zero when %s cannot be created",
+    async (path) => {
+      const { code, stderr } = await startFails({ DATABASE_URL: path });
+      expect(code).not.toBe(0);
+      expect(stderr).toMatch(/^DATABASE_URL: [^\n]+\n$/);
+    },
+  );
+
+  it("prints one line naming DATABASE_URL when the PostgreSQL server cannot be reached", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const { code, stderr } = await startFails({
+      DATABASE_URL: `postgres://app:s3cret@127.0.0.1:${port}/nothing`,
+    });
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/^DATABASE_URL: [^\n]+\n$/);
+    expect(stderr).not.toContain("s3cret");
   });
 
   it("prints one line naming PORT when the port is taken", async () => {

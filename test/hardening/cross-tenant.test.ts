@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/connection.js";
 import { RESEND_MUTATION } from "../support/graphql-client.js";
-import { ACME, GLOBEX, KEYS } from "../support/harness.js";
+import { ACME, GLOBEX, KEYS, rows } from "../support/harness.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { rowCounts } from "./support/db-counts.js";
 
@@ -32,12 +31,10 @@ let s: TestServer;
 let globexInvitation: { id: string; uuid: string };
 beforeAll(async () => {
   s = await startTestServer();
-  const connection = openDatabase(s.databaseFile);
-  const uuid = connection.sqlite
-    .prepare("SELECT uuid FROM invitations WHERE id = 9100")
-    .pluck()
-    .get() as string;
-  connection.close();
+  const [{ uuid }] = (await rows<{ uuid: string }>(
+    s.server.database,
+    "SELECT uuid FROM invitations WHERE id = 9100",
+  )) as [{ uuid: string }];
   globexInvitation = { id: "9100", uuid };
 });
 afterAll(() => s.close());
@@ -80,12 +77,12 @@ async function expectAlike(
 
 describe("cross-tenant ids are answered exactly like ids that do not exist", () => {
   let before: Record<string, number>;
-  beforeAll(() => {
-    before = rowCounts(s.databaseFile);
+  beforeAll(async () => {
+    before = await rowCounts(s.server.database);
   });
   // Refusals write only their audit record.
-  afterAll(() => {
-    const { audit_events: _audit, ...after } = rowCounts(s.databaseFile);
+  afterAll(async () => {
+    const { audit_events: _audit, ...after } = await rowCounts(s.server.database);
     const { audit_events: _before, ...expected } = before;
     expect(after).toEqual(expected);
   });
@@ -223,7 +220,7 @@ describe("inviteUser with another tenant's address", () => {
     const INVITE = `mutation($input: InviteUserInput!) {
       inviteUser(input: $input) { __typename ... on InviteUserSuccess { userCreated sentTo } ... on UserError { code } }
     }`;
-    const before = rowCounts(s.databaseFile);
+    const before = await rowCounts(s.server.database);
     const foreign = JSON.parse((await graphql(INVITE, { input: { email: "gus@globex.test" } })).body);
     const fresh = JSON.parse((await graphql(INVITE, { input: { email: "fresh@acme.test" } })).body);
     expect(foreign.data.inviteUser).toEqual({
@@ -236,16 +233,12 @@ describe("inviteUser with another tenant's address", () => {
       userCreated: true,
       sentTo: "fresh@acme.test",
     });
-    expect(rowCounts(s.databaseFile).users).toBe(before.users! + 2);
-    const connection = openDatabase(s.databaseFile);
-    try {
-      const globexRows = connection.sqlite
-        .prepare("SELECT count(*) FROM invitations i JOIN users u ON u.id = i.user_id WHERE u.tenant_id = ?")
-        .pluck()
-        .get(GLOBEX.id);
-      expect(globexRows).toBe(1);
-    } finally {
-      connection.close();
-    }
+    expect((await rowCounts(s.server.database)).users).toBe(before.users! + 2);
+    const globexRows = await rows(
+      s.server.database,
+      "SELECT count(*) AS n FROM invitations i JOIN users u ON u.id = i.user_id WHERE u.tenant_id = ?",
+      GLOBEX.id,
+    );
+    expect(globexRows).toEqual([{ n: 1 }]);
   });
 });

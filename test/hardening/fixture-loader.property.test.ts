@@ -86,13 +86,13 @@ function mutated(start: Json, mutations: readonly Mutation[]): Json {
 }
 
 let db: TempDatabase;
-beforeAll(() => {
-  db = createTempDatabase();
-  loadTestFixture(db, T0);
+beforeAll(async () => {
+  db = await createTempDatabase();
+  await loadTestFixture(db.database, T0);
 });
 afterAll(() => db.dispose());
 
-it("validates any input without throwing, and loads a valid one whole or not at all", () => {
+it("validates any input without throwing, and loads a valid one whole or not at all", async () => {
   let fresh = 0;
   const candidate = fc.oneof(
     { weight: 1, arbitrary: hostileJson() },
@@ -105,9 +105,9 @@ it("validates any input without throwing, and loads a valid one whole or not at 
         ),
     },
   );
-  fc.assert(
-    fc.property(candidate, (fixture) => {
-      const before = rowCounts(db.file);
+  await fc.assert(
+    fc.asyncProperty(candidate, async (fixture) => {
+      const before = await rowCounts(db.database);
       const validation = validateFixture(fixture);
       if (!validation.ok) {
         expect(validation.errors.length).toBeGreaterThan(0);
@@ -118,8 +118,8 @@ it("validates any input without throwing, and loads a valid one whole or not at 
         return;
       }
       try {
-        const loaded = loadFixture(db.connection, validation.fixture, T0);
-        const after = rowCounts(db.file);
+        const loaded = await loadFixture(db.database, validation.fixture, T0);
+        const after = await rowCounts(db.database);
         expect(after.tenants! - before.tenants!).toBe(loaded.tenants);
         expect(after.users! - before.users!).toBe(loaded.users);
         expect(after.api_keys! - before.api_keys!).toBe(loaded.apiKeys);
@@ -127,7 +127,7 @@ it("validates any input without throwing, and loads a valid one whole or not at 
       } catch (error) {
         // The only refusal a validated fixture may meet, and it leaves nothing behind.
         expect(error).toBeInstanceOf(FixtureConflictError);
-        expect(rowCounts(db.file)).toEqual(before);
+        expect(await rowCounts(db.database)).toEqual(before);
       }
     }),
     { seed: SEED, numRuns: 300 },

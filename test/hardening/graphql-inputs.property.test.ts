@@ -160,52 +160,65 @@ async function post(body: string, headers: Record<string, string>) {
   };
 }
 
-it("answers random and hostile arguments of every operation cleanly, writing only on success", async () => {
-  const call = fc
-    .constantFrom(...OPERATIONS)
-    .chain((operation) => fc.tuple(fc.constant(operation), operation.variables, credentials));
-  await fc.assert(
-    fc.asyncProperty(call, async ([operation, variables, creds]) => {
-      // Past the cooldown, so resends can succeed and their writes be checked too.
-      s.advance(61_000);
-      const headers = headersOf(creds);
-      const before = rowCounts(s.databaseFile);
-      const answer = await post(JSON.stringify({ query: operation.document, variables }), headers);
-      expectCleanAnswer(answer, [variables, headers]);
-      const outcome = (JSON.parse(answer.body) as { data?: Record<string, { __typename?: string } | null> })
-        .data;
-      const succeeded = operation.mutation && /Success$/.test(outcome?.[operation.field]?.__typename ?? "");
-      if (!succeeded) expect(withoutAudit(rowCounts(s.databaseFile))).toEqual(withoutAudit(before));
-    }),
-    { seed: SEED, numRuns: 250 },
-  );
-});
+it(
+  "answers random and hostile arguments of every operation cleanly, writing only on success",
+  { timeout: 120_000 },
+  async () => {
+    const call = fc
+      .constantFrom(...OPERATIONS)
+      .chain((operation) => fc.tuple(fc.constant(operation), operation.variables, credentials));
+    await fc.assert(
+      fc.asyncProperty(call, async ([operation, variables, creds]) => {
+        // Past the cooldown, so resends can succeed and their writes be checked too.
+        s.advance(61_000);
+        const headers = headersOf(creds);
+        const before = await rowCounts(s.server.database);
+        const answer = await post(JSON.stringify({ query: operation.document, variables }), headers);
+        expectCleanAnswer(answer, [variables, headers]);
+        const outcome = (JSON.parse(answer.body) as { data?: Record<string, { __typename?: string } | null> })
+          .data;
+        const succeeded = operation.mutation && /Success$/.test(outcome?.[operation.field]?.__typename ?? "");
+        if (!succeeded)
+          expect(withoutAudit(await rowCounts(s.server.database))).toEqual(withoutAudit(before));
+      }),
+      { seed: SEED, numRuns: 250 },
+    );
+  },
+);
 
-it("answers random and hostile request envelopes cleanly, writing nothing", async () => {
-  const envelope = fc.record(
-    {
-      query: fc.oneof(hostileString(), fc.constantFrom(...OPERATIONS.map((o) => o.document)), hostileJson()),
-      variables: hostileJson(REAL_IDS),
-      operationName: hostileJson(),
-      extensions: hostileJson(),
-    },
-    { requiredKeys: [] },
-  );
-  const raw = fc.oneof(
-    { weight: 4, arbitrary: envelope.map((body) => JSON.stringify(body)) },
-    { weight: 1, arbitrary: hostileString() },
-    { weight: 1, arbitrary: fc.array(envelope, { maxLength: 3 }).map((batch) => JSON.stringify(batch)) },
-  );
-  await fc.assert(
-    fc.asyncProperty(raw, async (body) => {
-      const before = rowCounts(s.databaseFile);
-      const answer = await post(body, { "x-api-key": KEYS.acmeAdmin });
-      expectCleanAnswer(answer, body.startsWith("{") || body.startsWith("[") ? JSON.parse(body) : body);
-      // Hostile variables may still make a real mutation document succeed; anything else writes nothing.
-      if (!answer.body.includes("Success")) {
-        expect(withoutAudit(rowCounts(s.databaseFile))).toEqual(withoutAudit(before));
-      }
-    }),
-    { seed: SEED, numRuns: 150 },
-  );
-});
+it(
+  "answers random and hostile request envelopes cleanly, writing nothing",
+  { timeout: 120_000 },
+  async () => {
+    const envelope = fc.record(
+      {
+        query: fc.oneof(
+          hostileString(),
+          fc.constantFrom(...OPERATIONS.map((o) => o.document)),
+          hostileJson(),
+        ),
+        variables: hostileJson(REAL_IDS),
+        operationName: hostileJson(),
+        extensions: hostileJson(),
+      },
+      { requiredKeys: [] },
+    );
+    const raw = fc.oneof(
+      { weight: 4, arbitrary: envelope.map((body) => JSON.stringify(body)) },
+      { weight: 1, arbitrary: hostileString() },
+      { weight: 1, arbitrary: fc.array(envelope, { maxLength: 3 }).map((batch) => JSON.stringify(batch)) },
+    );
+    await fc.assert(
+      fc.asyncProperty(raw, async (body) => {
+        const before = await rowCounts(s.server.database);
+        const answer = await post(body, { "x-api-key": KEYS.acmeAdmin });
+        expectCleanAnswer(answer, body.startsWith("{") || body.startsWith("[") ? JSON.parse(body) : body);
+        // Hostile variables may still make a real mutation document succeed; anything else writes nothing.
+        if (!answer.body.includes("Success")) {
+          expect(withoutAudit(await rowCounts(s.server.database))).toEqual(withoutAudit(before));
+        }
+      }),
+      { seed: SEED, numRuns: 150 },
+    );
+  },
+);

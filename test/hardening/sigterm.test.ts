@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyMigrations, openDatabase } from "../../src/db/connection.js";
+import { createTempDatabase, withDatabaseAt, type TempDatabase } from "../support/temp-db.js";
 import { RESEND_MUTATION } from "../support/graphql-client.js";
 import { KEYS, loadTestFixture } from "../support/harness.js";
 import { listeningUrl, spawnServer, type ChildServer } from "./support/child-server.js";
@@ -17,23 +17,25 @@ const RESPONSES_BEFORE_SIGTERM = 60;
 
 let dir: string;
 let server: ChildServer;
-afterEach(() => {
+const databases: TempDatabase[] = [];
+afterEach(async () => {
   server.child.kill("SIGKILL");
+  for (const db of databases.splice(0)) await db.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
 const resendBody = { query: RESEND_MUTATION, variables: { input: { invitationId: "9001" } } };
 const headers = { authorization: `Bearer ${KEYS.acmeAdmin}` };
 
-/** The server in its own process over a seeded database file; returns that file and the server's URL. */
-async function start(env: Record<string, string> = {}): Promise<{ databaseFile: string; url: string }> {
+/** The server in its own process over a seeded database; returns its DATABASE_URL and the server's URL. */
+async function start(env: Record<string, string> = {}): Promise<{ databaseUrl: string; url: string }> {
   dir = mkdtempSync(join(tmpdir(), "invitation-api-sigterm-"));
-  const databaseFile = seededDatabase();
+  const databaseUrl = await seededDatabase();
   server = spawnServer(
     {
       HOST: "127.0.0.1",
       PORT: "0",
-      DATABASE_URL: databaseFile,
+      DATABASE_URL: databaseUrl,
       NODE_ENV: "production",
       // Every resend of the one invitation succeeds, so each success must leave exactly one outbox row.
       RESEND_COOLDOWN_SECONDS: "0",
@@ -44,12 +46,12 @@ async function start(env: Record<string, string> = {}): Promise<{ databaseFile: 
     },
     dir,
   );
-  return { databaseFile, url: await listeningUrl(server) };
+  return { databaseUrl, url: await listeningUrl(server) };
 }
 
 it("drains in-flight requests on SIGTERM, loses none it accepted, and exits 0 within seconds", async () => {
-  const { databaseFile, url } = await start();
-  const before = countsFor(databaseFile);
+  const { databaseUrl, url } = await start();
+  const before = await countsFor(databaseUrl);
 
   // An idle keep-alive connection must not hold the process open.
   const idle = new Agent({ keepAlive: true });
@@ -101,7 +103,7 @@ it("drains in-flight requests on SIGTERM, loses none it accepted, and exits 0 wi
   }
 
   // Every success answered is in the database, and nothing was written that was not answered.
-  const after = countsFor(databaseFile);
+  const after = await countsFor(databaseUrl);
   expect(after.outbox - before.outbox).toBe(successes.length);
   expect(after.sendCount - before.sendCount).toBe(successes.length);
   expect(server.stdout()).toContain('"msg":"mail delivery stopped"');
@@ -136,25 +138,20 @@ describe("a drain that does not end", () => {
   });
 });
 
-/** A migrated database file in the test's folder, holding the test fixture. */
-function seededDatabase(): string {
-  const file = join(dir, "test.db");
-  const connection = openDatabase(file);
-  applyMigrations(connection);
-  loadTestFixture({ file, connection, dispose: () => connection.close() });
-  connection.close();
-  return file;
+/** A migrated database of the test's dialect, holding the test fixture; dropped after the test. */
+async function seededDatabase(): Promise<string> {
+  const db = await createTempDatabase();
+  databases.push(db);
+  await loadTestFixture(db.database);
+  return db.url;
 }
 
-function countsFor(file: string): { outbox: number; sendCount: number } {
-  const connection = openDatabase(file);
-  try {
-    const count = (sql: string) => (connection.sqlite.prepare(sql).get() as { n: number }).n;
+function countsFor(url: string): Promise<{ outbox: number; sendCount: number }> {
+  return withDatabaseAt(url, async (database) => {
+    const count = async (sql: string) => (await database.query<{ n: number }>(sql))[0]!.n;
     return {
-      outbox: count("SELECT count(*) AS n FROM email_outbox WHERE invitation_id = 9001"),
-      sendCount: count("SELECT send_count AS n FROM invitations WHERE id = 9001"),
+      outbox: await count("SELECT count(*) AS n FROM email_outbox WHERE invitation_id = 9001"),
+      sendCount: await count("SELECT send_count AS n FROM invitations WHERE id = 9001"),
     };
-  } finally {
-    connection.close();
-  }
+  });
 }

@@ -3,14 +3,14 @@ import { KEYS } from "../support/harness.js";
 import { RESEND_MUTATION } from "../support/graphql-client.js";
 import { startLoggedServer, type LoggedServer } from "./support/logged-server.js";
 
-/** What no response may carry: stack frames, SQLite's errors, SQL. */
-const LEAKS = /\n\s+at |SQLITE|sqlite|SELECT |INSERT |UPDATE |\.ts:\d+/;
+/** What no response may carry: stack frames, the database's errors, SQL. */
+const LEAKS = /\n\s+at |SQLITE|sqlite|postgres|Pool|relation |SELECT |INSERT |UPDATE |\.ts:\d+/;
 
 let s: LoggedServer;
 beforeAll(async () => {
   s = await startLoggedServer();
   // The database gone: every service call now throws.
-  s.server.connection.close();
+  await s.server.database.close();
 });
 afterAll(() => s.close());
 

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/connection.js";
-import { COOLDOWN_SECONDS, KEYS } from "../support/harness.js";
+import { COOLDOWN_SECONDS, KEYS, rows } from "../support/harness.js";
 import { postGraphQL, RESEND_MUTATION } from "../support/graphql-client.js";
 import { RESEND_CASES } from "../support/resend-cases.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -63,7 +62,7 @@ describe("resendInvitation over HTTP", () => {
   });
 
   it("lets 20 concurrent resends of one invitation produce one success and one queued email", async () => {
-    const before = outboxRows(9001);
+    const before = await outboxRows(9001);
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
         postGraphQL(
@@ -76,7 +75,7 @@ describe("resendInvitation over HTTP", () => {
     const kinds = responses.map((r) => (r.body.data?.resendInvitation as { __typename: string }).__typename);
     expect(kinds.filter((k) => k === "ResendInvitationSuccess")).toHaveLength(1);
     expect(kinds.filter((k) => k === "ResendRateLimited")).toHaveLength(19);
-    expect(outboxRows(9001)).toBe(before + 1);
+    expect(await outboxRows(9001)).toBe(before + 1);
   });
 });
 
@@ -107,15 +106,11 @@ describe("HTTP surface", () => {
   });
 });
 
-function outboxRows(invitationId: number): number {
-  const connection = openDatabase(s.databaseFile);
-  try {
-    return (
-      connection.sqlite
-        .prepare("SELECT count(*) AS n FROM email_outbox WHERE invitation_id = ?")
-        .get(invitationId) as { n: number }
-    ).n;
-  } finally {
-    connection.close();
-  }
+async function outboxRows(invitationId: number): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    s.server.database,
+    "SELECT count(*) AS n FROM email_outbox WHERE invitation_id = ?",
+    invitationId,
+  );
+  return row!.n;
 }

@@ -4,11 +4,11 @@ import { createHarness, KEYS, rows, type Harness } from "../support/harness.js";
 let h: Harness | undefined;
 afterEach(() => h?.dispose());
 
-const emails = (harness: Harness) =>
-  rows<{ n: number }>(harness.db, "SELECT count(*) AS n FROM email_outbox")[0]!.n;
+const emails = async (harness: Harness) =>
+  (await rows<{ n: number }>(harness.db, "SELECT count(*) AS n FROM email_outbox"))[0]!.n;
 
 it("caps emails per tenant per hour, answering with the wait until a slot frees", async () => {
-  h = createHarness({ cooldownSeconds: 0, perTenantPerHour: 3 });
+  h = await createHarness({ cooldownSeconds: 0, perTenantPerHour: 3 });
   const admin = h.call(KEYS.acmeAdmin);
   for (const email of ["a@x.test", "b@x.test", "c@x.test"]) {
     expect((await h.container.service.inviteUser(admin, { email })).kind).toBe("InviteUserSuccess");
@@ -17,7 +17,7 @@ it("caps emails per tenant per hour, answering with the wait until a slot frees"
   const refused = await h.container.service.resendInvitation(admin, { invitationId: "9001" });
   // The first email was queued 3 minutes ago: its slot frees in 57 minutes.
   expect(refused).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 57 * 60 });
-  expect(emails(h)).toBe(3);
+  expect(await emails(h)).toBe(3);
   // Another tenant has its own budget.
   expect((await h.container.service.inviteUser(h.call(KEYS.globexAdmin), { email: "z@x.test" })).kind).toBe(
     "InviteUserSuccess",
@@ -29,10 +29,10 @@ it("caps emails per tenant per hour, answering with the wait until a slot frees"
 });
 
 it("caps emails per recipient per day, counting every send, even superseded ones", async () => {
-  h = createHarness({ cooldownSeconds: 0, perRecipientPerDay: 2 });
+  h = await createHarness({ cooldownSeconds: 0, perRecipientPerDay: 2 });
   const admin = h.call(KEYS.acmeAdmin);
   // The same address reached through the invitation id, its uuid and the user id: all count.
-  const uuid = rows<{ uuid: string }>(h.db, "SELECT uuid FROM invitations WHERE id = 9001")[0]!.uuid;
+  const uuid = (await rows<{ uuid: string }>(h.db, "SELECT uuid FROM invitations WHERE id = 9001"))[0]!.uuid;
   expect((await h.container.service.resendInvitation(admin, { invitationId: "9001" })).kind).toBe(
     "ResendInvitationSuccess",
   );

@@ -11,16 +11,16 @@ let db: TempDatabase | undefined;
 afterEach(() => db?.dispose());
 
 it("lets exactly one of several processes resending one invitation at once win", async () => {
-  db = createTempDatabase();
-  loadTestFixture(db, Date.now());
+  db = await createTempDatabase();
+  await loadTestFixture(db.database, Date.now());
   const processes = 6;
-  // All children start resending at the same instant, each on its own connection to the file.
+  // All children start resending at the same instant, each on its own connection to the database.
   const startAt = Date.now() + 4_000;
   const outcomes = await Promise.all(
     Array.from({ length: processes }, () =>
       run(
         process.execPath,
-        ["--import", "tsx", join(projectRoot, "test/support/resend-in-child.ts"), db!.file, String(startAt)],
+        ["--import", "tsx", join(projectRoot, "test/support/resend-in-child.ts"), db!.url, String(startAt)],
         {
           cwd: projectRoot,
         },
@@ -29,5 +29,7 @@ it("lets exactly one of several processes resending one invitation at once win",
   );
   expect(outcomes.filter((o) => o === "ResendInvitationSuccess")).toHaveLength(1);
   expect(outcomes.filter((o) => o === "ResendRateLimited")).toHaveLength(processes - 1);
-  expect(rows(db, "SELECT count(*) AS n FROM email_outbox WHERE invitation_id = 9001")).toEqual([{ n: 1 }]);
+  expect(await rows(db, "SELECT count(*) AS n FROM email_outbox WHERE invitation_id = 9001")).toEqual([
+    { n: 1 },
+  ]);
 }, 30_000);

@@ -26,8 +26,8 @@ interface InvitationRowView {
 }
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.dispose());
 
@@ -37,16 +37,17 @@ const resend = (
   tenant: string | null = null,
 ) => h.container.service.resendInvitation(h.call(key, tenant), input);
 
-const invitationRow = (id: number) =>
-  rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE id = ?", id)[0]!;
-const outboxCount = () => rows<{ n: number }>(h.db, "SELECT count(*) AS n FROM email_outbox")[0]!.n;
+const invitationRow = async (id: number) =>
+  (await rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE id = ?", id))[0]!;
+const outboxCount = async () =>
+  (await rows<{ n: number }>(h.db, "SELECT count(*) AS n FROM email_outbox"))[0]!.n;
 
 describe("resendInvitation outcomes", () => {
   it.each(cases)("$name → $expect.kind", async ({ input, key, tenant, expect: expected }) => {
-    const before = outboxCount();
+    const before = await outboxCount();
     const result = await resend(input, key === undefined ? KEYS.acmeAdmin : key, tenant ?? null);
     expect(result).toMatchObject(expected);
-    expect(outboxCount()).toBe(before + (result.kind === "ResendInvitationSuccess" ? 1 : 0));
+    expect(await outboxCount()).toBe(before + (result.kind === "ResendInvitationSuccess" ? 1 : 0));
     if ("message" in result) expect(result.message.length).toBeGreaterThan(10);
   });
 
@@ -60,9 +61,9 @@ describe("resendInvitation outcomes", () => {
   });
 
   it("leaves another tenant's invitation untouched when it is named", async () => {
-    const before = invitationRow(9100);
+    const before = await invitationRow(9100);
     await resend({ invitationId: "9100" });
-    expect(invitationRow(9100)).toEqual(before);
+    expect(await invitationRow(9100)).toEqual(before);
   });
 
   it("names the offending field of invalid input", async () => {
@@ -81,11 +82,11 @@ describe("resendInvitation outcomes", () => {
 
 describe("a successful resend", () => {
   it("rotates the token, restarts the lifetime, counts the send, and stores only the hash", async () => {
-    const before = invitationRow(9001);
+    const before = await invitationRow(9001);
     const result = await resend({ invitationId: "9001" });
     expect(result.kind).toBe("ResendInvitationSuccess");
     const token = h.tokens.at(-1)!;
-    const after = invitationRow(9001);
+    const after = await invitationRow(9001);
     expect(after.token_hash).toBe(sha256(token));
     expect(after.status).toBe("pending");
     expect(after.expires_at).toBe(T0 + TTL_HOURS * 3_600_000);
@@ -94,9 +95,9 @@ describe("a successful resend", () => {
     expect(after.inviter_id).toBe(1);
 
     // The plaintext token lives only in the queued email (purged after delivery), nowhere else.
-    const dump = rows<Record<string, unknown>>(h.db, "SELECT * FROM invitations")
-      .concat(rows(h.db, "SELECT * FROM audit_events"))
-      .concat(rows(h.db, "SELECT id, token_hash, to_address, subject FROM email_outbox"));
+    const dump = (await rows<Record<string, unknown>>(h.db, "SELECT * FROM invitations"))
+      .concat(await rows(h.db, "SELECT * FROM audit_events"))
+      .concat(await rows(h.db, "SELECT id, token_hash, to_address, subject FROM email_outbox"));
     expect(JSON.stringify(dump)).not.toContain(token);
   });
 
@@ -107,9 +108,11 @@ describe("a successful resend", () => {
     await resend({ invitationId: "9001" });
     const second = h.tokens.at(-1)!;
     expect(second).not.toBe(first);
-    expect(rows(h.db, "SELECT id FROM invitations WHERE token_hash = ?", sha256(first))).toHaveLength(0);
-    expect(invitationRow(9001).token_hash).toBe(sha256(second));
-    const outbox = rows<{ status: string; token_hash: string; text_body: string | null }>(
+    expect(await rows(h.db, "SELECT id FROM invitations WHERE token_hash = ?", sha256(first))).toHaveLength(
+      0,
+    );
+    expect((await invitationRow(9001)).token_hash).toBe(sha256(second));
+    const outbox = await rows<{ status: string; token_hash: string; text_body: string | null }>(
       h.db,
       "SELECT status, token_hash, text_body FROM email_outbox WHERE invitation_id = 9001 ORDER BY id",
     );
@@ -120,7 +123,7 @@ describe("a successful resend", () => {
 
   it("queues an email to the invitee's address naming tenant and inviter with the accept link", async () => {
     await resend({ invitationId: "9001" });
-    const [email] = rows<{ to_address: string; subject: string; text_body: string; html_body: string }>(
+    const [email] = await rows<{ to_address: string; subject: string; text_body: string; html_body: string }>(
       h.db,
       "SELECT * FROM email_outbox",
     );
@@ -134,13 +137,13 @@ describe("a successful resend", () => {
   });
 
   it("resends an expired invitation as pending with a fresh expiry", async () => {
-    expect(invitationRow(9004).expires_at).toBeLessThan(T0);
+    expect((await invitationRow(9004)).expires_at).toBeLessThan(T0);
     const result = await resend({ invitationId: "9004" });
     expect(result).toMatchObject({
       kind: "ResendInvitationSuccess",
       details: { invitation: { status: "pending" } },
     });
-    expect(invitationRow(9004).expires_at).toBe(T0 + TTL_HOURS * 3_600_000);
+    expect((await invitationRow(9004)).expires_at).toBe(T0 + TTL_HOURS * 3_600_000);
   });
 
   it("resends the latest pending invitation of a user, not a revoked one", async () => {
@@ -150,7 +153,7 @@ describe("a successful resend", () => {
       created: false,
       details: { invitation: { id: 9001 } },
     });
-    expect(invitationRow(9003).status).toBe("revoked");
+    expect((await invitationRow(9003)).status).toBe("revoked");
   });
 
   it("names who the invitation is from: its inviter, or the resending admin when none is recorded", async () => {
@@ -158,7 +161,7 @@ describe("a successful resend", () => {
       invitedBy: { id: 1 },
       resentBy: { id: 1 },
     });
-    h.db.connection.sqlite.exec("UPDATE invitations SET inviter_id = NULL WHERE id = 9004");
+    await h.db.database.query("UPDATE invitations SET inviter_id = NULL WHERE id = 9004");
     const orphan = await resend({ invitationId: "9004" });
     expect(orphan).toMatchObject({ details: { inviter: null }, invitedBy: { id: 1 } });
   });
@@ -166,7 +169,7 @@ describe("a successful resend", () => {
   it("creates an invitation, inviter = caller, for a user who has none", async () => {
     const result = await resend({ userId: "8" });
     expect(result.kind).toBe("ResendInvitationSuccess");
-    const created = rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE user_id = 8");
+    const created = await rows<InvitationRowView>(h.db, "SELECT * FROM invitations WHERE user_id = 8");
     expect(created).toHaveLength(1);
     expect(created[0]).toMatchObject({ inviter_id: 1, send_count: 1, status: "pending", last_sent_at: T0 });
   });
@@ -175,7 +178,7 @@ describe("a successful resend", () => {
     await resend({ invitationId: "9001" }, KEYS.acmeAdmin);
     await resend({ invitationId: "9002" }, KEYS.acmeAdmin);
     await resend({ invitationId: "9001" }, KEYS.acmeMember);
-    const audit = rows<{
+    const audit = await rows<{
       action: string;
       outcome: string;
       actor_user_id: number;
@@ -206,21 +209,21 @@ describe("cooldown", () => {
     expect(await resend({ userId: "2" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 40 });
     h.advance(39_500);
     expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
-    expect(invitationRow(9001).send_count).toBe(3);
+    expect((await invitationRow(9001)).send_count).toBe(3);
   });
 
   it("leaves the invitation and outbox unchanged when refused", async () => {
     await resend({ invitationId: "9001" });
-    const before = invitationRow(9001);
-    const outbox = outboxCount();
+    const before = await invitationRow(9001);
+    const outbox = await outboxCount();
     await resend({ invitationId: "9001" });
-    expect(invitationRow(9001)).toEqual(before);
-    expect(outboxCount()).toBe(outbox);
+    expect(await invitationRow(9001)).toEqual(before);
+    expect(await outboxCount()).toBe(outbox);
   });
 
   it("is disabled by a cooldown of 0", async () => {
-    h.dispose();
-    h = createHarness({ cooldownSeconds: 0 });
+    await h.dispose();
+    h = await createHarness({ cooldownSeconds: 0 });
     for (let i = 0; i < 3; i++)
       expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
   });
@@ -229,6 +232,6 @@ describe("cooldown", () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => resend({ invitationId: "9001" })));
     expect(results.filter((r) => r.kind === "ResendInvitationSuccess")).toHaveLength(1);
     expect(results.filter((r) => r.kind === "ResendRateLimited")).toHaveLength(19);
-    expect(outboxCount()).toBe(1);
+    expect(await outboxCount()).toBe(1);
   });
 });

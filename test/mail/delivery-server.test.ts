@@ -1,10 +1,10 @@
-import Database from "better-sqlite3";
 import { simpleParser } from "mailparser";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { postGraphQL, RESEND_MUTATION } from "../support/graphql-client.js";
+import { withDatabaseAt } from "../support/temp-db.js";
 import { KEYS } from "../support/harness.js";
 import { startMailTestServer, type MailTestServer } from "./support/mail-test-server.js";
 import { startSmtpSink, type SmtpSink } from "./support/smtp-sink.js";
@@ -37,7 +37,7 @@ async function server(options: Parameters<typeof startMailTestServer>[0] = {}): 
   const started = await startMailTestServer(options);
   cleanups.push(async () => {
     await started.close();
-    started.remove();
+    await started.remove();
   });
   return started;
 }
@@ -57,22 +57,16 @@ async function accept(url: string, token: string): Promise<unknown> {
 }
 
 /** Reads the outbox through a connection of its own, as an operator would. */
-function outboxRows(databaseFile: string): { status: string; text_body: string | null }[] {
-  const db = new Database(databaseFile, { readonly: true });
-  try {
-    return db.prepare("SELECT status, text_body FROM email_outbox ORDER BY id").all() as {
-      status: string;
-      text_body: string | null;
-    }[];
-  } finally {
-    db.close();
-  }
+function outboxRows(databaseUrl: string): Promise<{ status: string; text_body: string | null }[]> {
+  return withDatabaseAt(databaseUrl, (database) =>
+    database.query("SELECT status, text_body FROM email_outbox ORDER BY id"),
+  );
 }
 
-async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await sleep(20);
@@ -87,10 +81,10 @@ describe("the server's delivery worker", () => {
 
     const [email] = await smtp.waitForEmails(1);
     expect(email!.parsed.text).toContain(`accept?token=${api.tokens[0]}`);
-    await until(() => (outboxRows(api.databaseFile)[0]?.status === "sent" ? true : undefined));
+    await until(async () => ((await outboxRows(api.databaseUrl))[0]?.status === "sent" ? true : undefined));
     await sleep(100);
     expect(smtp.received).toHaveLength(1);
-    expect(outboxRows(api.databaseFile)).toEqual([{ status: "sent", text_body: null }]);
+    expect(await outboxRows(api.databaseUrl)).toEqual([{ status: "sent", text_body: null }]);
   });
 
   it("writes a valid .eml under the mail folder when SMTP_URL is unset", async () => {
@@ -110,7 +104,7 @@ describe("the server's delivery worker", () => {
     expect(parsed.html).toContain(
       `href="https://invites.example.test/invitations/accept?token=${api.tokens[0]}"`,
     );
-    await until(() => (outboxRows(api.databaseFile)[0]?.status === "sent" ? true : undefined));
+    await until(async () => ((await outboxRows(api.databaseUrl))[0]?.status === "sent" ? true : undefined));
   });
 
   it("close() (as on SIGTERM) lets the email being sent finish before the database closes", async () => {
@@ -121,7 +115,7 @@ describe("the server's delivery worker", () => {
 
     await api.close();
     expect(smtp.received).toHaveLength(1);
-    expect(outboxRows(api.databaseFile)).toEqual([{ status: "sent", text_body: null }]);
+    expect(await outboxRows(api.databaseUrl)).toEqual([{ status: "sent", text_body: null }]);
   });
 
   it("the old link is refused after a second resend; the new one is accepted once", async () => {

@@ -30,8 +30,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function setUp(options: { cooldownSeconds?: number } = {}): Harness {
-  const h = createHarness({ cooldownSeconds: options.cooldownSeconds ?? 0 });
+async function setUp(options: { cooldownSeconds?: number } = {}): Promise<Harness> {
+  const h = await createHarness({ cooldownSeconds: options.cooldownSeconds ?? 0 });
   cleanups.push(() => h.dispose());
   return h;
 }
@@ -68,22 +68,21 @@ async function resend(h: Harness, invitationId = "9001") {
 }
 
 const outbox = (h: Harness) => rows<OutboxRowView>(h.db, "SELECT * FROM email_outbox ORDER BY id");
-const lastOutbox = (h: Harness) => outbox(h).at(-1)!;
-const run = (h: Harness, sql: string, ...params: unknown[]) =>
-  h.db.connection.sqlite.prepare(sql).run(...params);
+const lastOutbox = async (h: Harness) => (await outbox(h)).at(-1)!;
+const run = (h: Harness, sql: string, ...params: unknown[]) => rows(h.db, sql, ...params);
 
 describe("delivering a resent invitation over SMTP", () => {
   it("sends both parts from MAIL_FROM to the invitee's current address, with the link, the expiry and escaped names", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
-    run(h, "UPDATE tenants SET name = ? WHERE id = 1024", `Acme <Procurement> & "Sons"`);
-    run(h, "UPDATE users SET name = ? WHERE id = 1", "Ada <script>alert(1)</script>");
-    run(h, "UPDATE users SET email = ? WHERE id = 2", "robert@acme.test");
+    await run(h, "UPDATE tenants SET name = ? WHERE id = 1024", `Acme <Procurement> & "Sons"`);
+    await run(h, "UPDATE users SET name = ? WHERE id = 1", "Ada <script>alert(1)</script>");
+    await run(h, "UPDATE users SET email = ? WHERE id = 2", "robert@acme.test");
     await resend(h);
 
     expect(await worker(h, smtp.url).runOnce()).toMatchObject([{ kind: "sent", attempt: 1 }]);
     const [email] = smtp.received;
-    const row = lastOutbox(h);
+    const row = await lastOutbox(h);
     const link = ACCEPT_URL + h.tokens[0];
     const { parsed } = email!;
 
@@ -113,12 +112,12 @@ describe("delivering a resent invitation over SMTP", () => {
   });
 
   it("purges the body once delivered and records the Message-ID, the attempt and the time", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
     await resend(h);
     await worker(h, smtp.url).runOnce();
 
-    const row = lastOutbox(h);
+    const row = await lastOutbox(h);
     expect(row).toMatchObject({
       status: "sent",
       attempts: 1,
@@ -129,7 +128,7 @@ describe("delivering a resent invitation over SMTP", () => {
       html_body: null,
       message_id: smtp.received[0]!.parsed.messageId,
     });
-    expect(h.container.store.outbox.latestDeliveryForInvitation(9001)).toEqual({
+    expect(await h.container.store.outbox.latestDeliveryForInvitation(9001)).toEqual({
       status: "sent",
       attempts: 1,
       lastError: null,
@@ -141,16 +140,16 @@ describe("delivering a resent invitation over SMTP", () => {
 
 describe("temporary failures", () => {
   it("mail server down, then up: retried after the backoff and delivered exactly once", async () => {
-    const h = setUp();
+    const h = await setUp();
     const port = await freePort();
     const delivery = worker(h, `smtp://127.0.0.1:${port}`);
     await resend(h);
 
     const [first] = await delivery.runOnce();
     expect(first).toMatchObject({ kind: "retry", attempt: 1, nextAttemptAt: T0 + 1_000 });
-    expect(lastOutbox(h)).toMatchObject({ status: "queued", attempts: 1, next_attempt_at: T0 + 1_000 });
-    expect(lastOutbox(h).last_error).toMatch(/ECONNREFUSED|connect/i);
-    expect(lastOutbox(h).text_body).not.toBeNull();
+    expect(await lastOutbox(h)).toMatchObject({ status: "queued", attempts: 1, next_attempt_at: T0 + 1_000 });
+    expect((await lastOutbox(h)).last_error).toMatch(/ECONNREFUSED|connect/i);
+    expect((await lastOutbox(h)).text_body).not.toBeNull();
     expect(await delivery.runOnce()).toEqual([]); // not due yet
 
     const smtp = await sink({ port });
@@ -159,11 +158,16 @@ describe("temporary failures", () => {
     h.advance(86_400_000);
     expect(await delivery.runOnce()).toEqual([]);
     expect(smtp.received).toHaveLength(1);
-    expect(lastOutbox(h)).toMatchObject({ status: "sent", attempts: 2, last_error: null, text_body: null });
+    expect(await lastOutbox(h)).toMatchObject({
+      status: "sent",
+      attempts: 2,
+      last_error: null,
+      text_body: null,
+    });
   });
 
   it("treats a 421 reply as temporary", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink({ refuseFirstConnections: 1 });
     const delivery = worker(h, smtp.url);
     await resend(h);
@@ -176,7 +180,7 @@ describe("temporary failures", () => {
   });
 
   it("backs off exponentially and gives up as FAILED after the last attempt, keeping the error", async () => {
-    const h = setUp();
+    const h = await setUp();
     const delivery = worker(h, `smtp://127.0.0.1:${await freePort()}`, {
       retry: { baseMs: 1_000, capMs: 3_000, maxAttempts: 4 },
     });
@@ -186,7 +190,7 @@ describe("temporary failures", () => {
     for (let attempt = 1; attempt <= 3; attempt++) {
       const [outcome] = await delivery.runOnce();
       expect(outcome).toMatchObject({ kind: "retry", attempt });
-      const wait = lastOutbox(h).next_attempt_at - h.now();
+      const wait = (await lastOutbox(h)).next_attempt_at - h.now();
       waits.push(wait);
       h.advance(wait);
     }
@@ -198,10 +202,10 @@ describe("temporary failures", () => {
       attempt: 4,
       reason: expect.stringMatching(/^gave up after 4 attempts: /),
     });
-    const row = lastOutbox(h);
+    const row = await lastOutbox(h);
     expect(row).toMatchObject({ status: "failed", attempts: 4, text_body: null, html_body: null });
     expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
-    expect(h.container.store.outbox.latestDeliveryForInvitation(9001)).toMatchObject({
+    expect(await h.container.store.outbox.latestDeliveryForInvitation(9001)).toMatchObject({
       status: "failed",
       attempts: 4,
       lastError: row.last_error,
@@ -212,13 +216,13 @@ describe("temporary failures", () => {
 
 describe("permanent failures", () => {
   it("5xx: FAILED with the server's reason, never retried", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink({ rejectRecipients: { code: 550, message: "5.1.1 mailbox unavailable" } });
     const delivery = worker(h, smtp.url);
     await resend(h);
 
     expect(await delivery.runOnce()).toMatchObject([{ kind: "failed", attempt: 1 }]);
-    const row = lastOutbox(h);
+    const row = await lastOutbox(h);
     expect(row).toMatchObject({
       status: "failed",
       attempts: 1,
@@ -238,7 +242,7 @@ describe("permanent failures", () => {
 
 describe("emails whose link is dead", () => {
   it("sends only the latest of two resends", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
     await resend(h);
     await resend(h);
@@ -246,24 +250,24 @@ describe("emails whose link is dead", () => {
     expect(await worker(h, smtp.url).runOnce()).toMatchObject([{ kind: "sent" }]);
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]!.parsed.text).toContain(ACCEPT_URL + h.tokens[1]);
-    expect(outbox(h).map((row) => [row.status, row.text_body])).toEqual([
+    expect((await outbox(h)).map((row) => [row.status, row.text_body])).toEqual([
       ["cancelled", null],
       ["sent", null],
     ]);
   });
 
   it("does not send a queued email whose invitation got a new link since", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
     await resend(h);
     // As a crashed worker's email that a resend could not cancel: its link was replaced meanwhile.
-    run(h, "UPDATE invitations SET token_hash = 'replaced' WHERE id = 9001");
+    await run(h, "UPDATE invitations SET token_hash = 'replaced' WHERE id = 9001");
 
     expect(await worker(h, smtp.url).runOnce()).toMatchObject([
       { kind: "cancelled", reason: expect.stringMatching(/^superseded/) },
     ]);
     expect(smtp.received).toHaveLength(0);
-    expect(lastOutbox(h)).toMatchObject({
+    expect(await lastOutbox(h)).toMatchObject({
       status: "cancelled",
       text_body: null,
       html_body: null,
@@ -272,10 +276,10 @@ describe("emails whose link is dead", () => {
   });
 
   it("does not send an email revoked while a crashed worker held it", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
     await resend(h);
-    const row = lastOutbox(h);
+    const row = await lastOutbox(h);
     run(
       h,
       "UPDATE email_outbox SET status = 'sending', attempts = 1, lease_until = ? WHERE id = ?",
@@ -286,34 +290,34 @@ describe("emails whose link is dead", () => {
       invitationId: "9001",
     });
     expect(revoked.kind).toBe("RevokeInvitationSuccess");
-    expect(lastOutbox(h).status).toBe("sending"); // revoking only cancels what is still queued
+    expect((await lastOutbox(h)).status).toBe("sending"); // revoking only cancels what is still queued
 
     h.advance(60_000);
     expect(await worker(h, smtp.url).runOnce()).toMatchObject([
       { kind: "cancelled", outboxId: row.id, reason: "the invitation was revoked" },
     ]);
     expect(smtp.received).toHaveLength(0);
-    expect(lastOutbox(h)).toMatchObject({ status: "cancelled", text_body: null, html_body: null });
+    expect(await lastOutbox(h)).toMatchObject({ status: "cancelled", text_body: null, html_body: null });
   });
 
   it("does not send a revoked invitation's queued email", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
     await resend(h);
     await h.container.service.revokeInvitation(h.call(KEYS.acmeAdmin), { invitationId: "9001" });
 
     expect(await worker(h, smtp.url).runOnce()).toEqual([]);
     expect(smtp.received).toHaveLength(0);
-    expect(lastOutbox(h)).toMatchObject({ status: "cancelled", text_body: null, html_body: null });
+    expect(await lastOutbox(h)).toMatchObject({ status: "cancelled", text_body: null, html_body: null });
   });
 });
 
 describe("leases", () => {
   it("leaves an email claimed by another worker alone until its lease ends, then retakes it", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink();
     await resend(h);
-    const { id } = lastOutbox(h);
+    const { id } = await lastOutbox(h);
     run(
       h,
       "UPDATE email_outbox SET status = 'sending', attempts = 1, lease_until = ? WHERE id = ?",
@@ -330,7 +334,7 @@ describe("leases", () => {
   });
 
   it("claims with a lease, so a second worker on the same database does not send the email too", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink({ acceptDelayMs: 200 });
     await resend(h);
     const [a, b] = [worker(h, smtp.url), worker(h, smtp.url)];
@@ -343,7 +347,7 @@ describe("leases", () => {
 
 describe("stopping", () => {
   it("stop() waits for the email being sent, then polls no more", async () => {
-    const h = setUp();
+    const h = await setUp();
     const smtp = await sink({ acceptDelayMs: 300 });
     const delivery = worker(h, smtp.url, { pollIntervalMs: 10 });
     await resend(h);
@@ -351,11 +355,11 @@ describe("stopping", () => {
     await smtp.dataStarted();
 
     await delivery.stop();
-    expect(lastOutbox(h).status).toBe("sent");
+    expect((await lastOutbox(h)).status).toBe("sent");
 
     await resend(h);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(lastOutbox(h).status).toBe("queued");
+    expect((await lastOutbox(h)).status).toBe("queued");
     expect(smtp.received).toHaveLength(1);
   });
 });

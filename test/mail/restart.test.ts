@@ -1,4 +1,3 @@
-import Database from "better-sqlite3";
 import { spawn } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
@@ -68,22 +67,15 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, tim
 
 describe("a server killed with mail queued", () => {
   it("delivers the email after a restart, exactly once", { timeout: 90_000 }, async () => {
-    const db = createTempDatabase();
-    loadTestFixture(db);
-    db.connection.close();
+    const db = await createTempDatabase();
+    await loadTestFixture(db.database);
     cleanups.push(() => db.dispose());
-    const outbox = () => {
-      const reader = new Database(db.file, { readonly: true });
-      try {
-        return reader.prepare("SELECT status, attempts, text_body FROM email_outbox").all() as OutboxView[];
-      } finally {
-        reader.close();
-      }
-    };
+    const outbox = () =>
+      db.database.query<OutboxView>("SELECT status, attempts, text_body FROM email_outbox");
 
     const smtpPort = await freePort(); // the mail server is down to begin with
     const env = {
-      DATABASE_URL: db.file,
+      DATABASE_URL: db.url,
       HOST: "127.0.0.1",
       PORT: String(await freePort()),
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
@@ -100,22 +92,22 @@ describe("a server killed with mail queued", () => {
     );
     expect(response.body.data?.resendInvitation).toMatchObject({ __typename: "ResendInvitationSuccess" });
     // One attempt failed (the mail server is down) and the next waits for its backoff: kill now.
-    await until(() =>
-      outbox().some((row) => row.status === "queued" && row.attempts > 0) ? true : undefined,
+    await until(async () =>
+      (await outbox()).some((row) => row.status === "queued" && row.attempts > 0) ? true : undefined,
     );
     first.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
-    expect(outbox()).toMatchObject([{ status: "queued" }]);
-    expect(outbox()[0]!.text_body).not.toBeNull();
+    expect(await outbox()).toMatchObject([{ status: "queued" }]);
+    expect((await outbox())[0]!.text_body).not.toBeNull();
 
     const smtp = await startSmtpSink({ port: smtpPort });
     cleanups.push(() => smtp.close());
     const second = await startServerProcess(env);
     const [email] = await smtp.waitForEmails(1, 30_000);
-    await until(() => (outbox()[0]?.status === "sent" ? true : undefined));
+    await until(async () => ((await outbox())[0]?.status === "sent" ? true : undefined));
     await sleep(1_500); // time for a duplicate to show up, if there were one
     expect(smtp.received).toHaveLength(1);
-    expect(outbox()).toEqual([{ status: "sent", attempts: expect.any(Number), text_body: null }]);
+    expect(await outbox()).toEqual([{ status: "sent", attempts: expect.any(Number), text_body: null }]);
     expect(email!.envelopeTo).toEqual(["bob@acme.test"]);
 
     second.kill("SIGTERM");

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/connection.js";
-import { ACME, KEYS } from "../support/harness.js";
+import { ACME, KEYS, rows } from "../support/harness.js";
 import { useValidatedServer } from "./validated-server.js";
 
 /** One request per REST operation, on a target each can resend; `documented` names it in /openapi.json. */
@@ -137,11 +136,9 @@ describe("request bodies", () => {
 
 describe("unexpected failures", () => {
   const broken = useValidatedServer({ pastCooldown: false });
-  beforeAll(() => {
-    // A schema the code does not expect: every authenticated request now fails inside SQLite.
-    const connection = openDatabase(broken.server.databaseFile);
-    connection.sqlite.exec("DROP TABLE api_keys");
-    connection.close();
+  beforeAll(async () => {
+    // A schema the code does not expect: every authenticated request now fails inside the database.
+    await rows(broken.server.server.database, "DROP TABLE api_keys");
   });
 
   it.each(OPERATIONS)(

@@ -50,8 +50,8 @@ export function useResolverHarness(): ResolverHarness {
     apollo = await startApollo();
   });
   afterAll(() => apollo.stop());
-  beforeEach(() => {
-    current = createHarness();
+  beforeEach(async () => {
+    current = await createHarness();
   });
   afterEach(() => current?.dispose());
   const harness = () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Credentials } from "../../src/auth/credentials.js";
 import { createContainer, type Container } from "../../src/container.js";
+import type { Database } from "../../src/db/database.js";
 import { loadFixture } from "../../src/fixtures/load-fixture.js";
 import { validateFixture } from "../../src/fixtures/validate-fixture.js";
 import type { CallContext } from "../../src/invitations/invitation.service.js";
@@ -31,13 +32,13 @@ export interface Harness {
   advance(ms: number): void;
   now(): number;
   call(apiKey: string | null, tenantHeader?: string | null): CallContext;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
-export function loadTestFixture(db: TempDatabase, now = T0): void {
+export async function loadTestFixture(database: Database, now = T0): Promise<void> {
   const validation = validateFixture(JSON.parse(readFileSync(FIXTURE_PATH, "utf8")));
   if (!validation.ok) throw new Error(JSON.stringify(validation.errors));
-  loadFixture(db.connection, validation.fixture, now);
+  await loadFixture(database, validation.fixture, now);
 }
 
 export interface HarnessOptions {
@@ -46,14 +47,14 @@ export interface HarnessOptions {
   readonly perRecipientPerDay?: number;
 }
 
-export function createHarness(options: HarnessOptions = {}): Harness {
-  const db = createTempDatabase();
-  loadTestFixture(db);
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const db = await createTempDatabase();
+  await loadTestFixture(db.database);
   let clock = T0;
   const tokens: string[] = [];
   let counter = 0;
   const container = createContainer({
-    connection: db.connection,
+    database: db.database,
     now: () => clock,
     generateToken: () => {
       const token = `test-token-${++counter}-${"x".repeat(32)}`;
@@ -89,7 +90,14 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   };
 }
 
-/** Reads rows straight from SQLite, so assertions do not trust the code under test. */
-export function rows<T>(db: TempDatabase, sql: string, ...params: unknown[]): T[] {
-  return db.connection.sqlite.prepare(sql).all(...params) as T[];
+/**
+ * Runs SQL straight on the database, so assertions do not trust the code under test. `?` placeholders on
+ * both dialects; use snake_case columns or quoted aliases (PostgreSQL lower-cases unquoted ones).
+ */
+export function rows<T = Record<string, unknown>>(
+  db: TempDatabase | Database,
+  sql: string,
+  ...params: unknown[]
+): Promise<T[]> {
+  return ("database" in db ? db.database : db).query<T>(sql, params);
 }

@@ -1,13 +1,14 @@
-// Child process for the cross-process concurrency test: opens its own connection to the shared SQLite file,
+// Child process for the cross-process concurrency test: opens its own connection to the shared database,
 // waits for the common start time, resends invitation 9001 once, and prints the outcome's kind.
 import "reflect-metadata";
 import { createContainer } from "../../src/container.js";
-import { openDatabase } from "../../src/db/connection.js";
+import { parseDatabaseUrl } from "../../src/db/database-url.js";
+import { openDatabase } from "../../src/db/open-database.js";
 
-const [file, startAt] = process.argv.slice(2);
-const connection = openDatabase(file!);
+const [url, startAt] = process.argv.slice(2);
+const database = openDatabase(parseDatabaseUrl(url));
 const container = createContainer({
-  connection,
+  database,
   settings: {
     invitationTtlMs: 3_600_000,
     resendCooldownMs: 60_000,
@@ -23,7 +24,7 @@ setTimeout(
       { invitationId: "9001" },
     );
     process.stdout.write(result.kind);
-    connection.close();
+    await database.close();
   },
   Math.max(0, wait),
 );

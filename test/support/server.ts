@@ -5,11 +5,13 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/http/logger.js";
 import { startServer, type RunningServer, type StartOptions } from "../../src/server.js";
 import { loadTestFixture, T0 } from "./harness.js";
+import { createTestDatabaseLocation } from "./test-database.js";
 
 export interface TestServer {
   readonly url: string;
   readonly server: RunningServer;
-  readonly databaseFile: string;
+  /** What DATABASE_URL says: a SQLite file path or a PostgreSQL URL. */
+  readonly databaseUrl: string;
   /** Every token the server generated, in order. */
   readonly tokens: string[];
   advance(ms: number): void;
@@ -17,7 +19,8 @@ export interface TestServer {
 }
 
 /**
- * The real server on a free loopback port, over a real SQLite file seeded with the test fixture.
+ * The real server on a free loopback port, over a real database of the test project's dialect (a SQLite
+ * file, or a PostgreSQL database) seeded with the test fixture.
  * `env` overrides configuration exactly as the environment would.
  */
 export async function startTestServer(
@@ -30,11 +33,13 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "invitation-api-http-"));
-  const databaseFile = join(dir, "test.db");
+  // Demo mode runs on SQLite only (it needs DATABASE_URL unset), so its file goes to the test's folder.
+  const created = options.demo ? null : await createTestDatabaseLocation();
+  const databaseUrl = created?.url ?? join(dir, "test.db");
   const config = loadConfig({
     HOST: "127.0.0.1",
     PORT: "0",
-    DATABASE_URL: databaseFile,
+    DATABASE_URL: databaseUrl,
     PUBLIC_URL: "https://invites.example.test",
     LOG_LEVEL: "silent",
     ...options.env,
@@ -54,18 +59,18 @@ export async function startTestServer(
     // Without SMTP_URL the worker writes .eml files: keep them in the test's folder, not the project's.
     mail: { mailDir: join(dir, "mail"), ...options.mail },
   });
-  if (!options.demo)
-    loadTestFixture({ file: databaseFile, connection: server.connection, dispose: () => {} });
+  if (!options.demo) await loadTestFixture(server.database);
   return {
     url: server.url,
     server,
-    databaseFile,
+    databaseUrl,
     tokens,
     advance: (ms) => {
       clock += ms;
     },
     async close() {
       await server.close();
+      await created?.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

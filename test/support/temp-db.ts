@@ -1,27 +1,42 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { applyMigrations, openDatabase, type Connection } from "../../src/db/connection.js";
+import type { Database } from "../../src/db/database.js";
+import { parseDatabaseUrl } from "../../src/db/database-url.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { createTestDatabaseLocation, type TestDatabaseLocation } from "./test-database.js";
 
 export interface TempDatabase {
-  readonly file: string;
-  readonly connection: Connection;
-  /** Closes the connection and deletes the folder. */
-  dispose(): void;
+  /** What DATABASE_URL would say: for servers and child processes. */
+  readonly url: string;
+  readonly location: TestDatabaseLocation["location"];
+  readonly database: Database;
+  /** Closes the connection and deletes the database. */
+  dispose(): Promise<void>;
 }
 
-/** A migrated SQLite database in a fresh temporary folder: every test gets a real file, never a mock. */
-export function createTempDatabase(): TempDatabase {
-  const dir = mkdtempSync(join(tmpdir(), "invitation-api-test-"));
-  const file = join(dir, "test.db");
-  const connection = openDatabase(file);
-  applyMigrations(connection);
+/**
+ * A migrated database of its own, on the dialect of the running test project: a real SQLite file or a real
+ * PostgreSQL database, never a mock.
+ */
+export async function createTempDatabase(): Promise<TempDatabase> {
+  const created = await createTestDatabaseLocation();
+  const database = openDatabase(created.location);
+  await database.migrate();
   return {
-    file,
-    connection,
-    dispose() {
-      connection.close();
-      rmSync(dir, { recursive: true, force: true });
+    url: created.url,
+    location: created.location,
+    database,
+    async dispose() {
+      await database.close();
+      await created.dispose();
     },
   };
+}
+
+/** Opens the database a server or child process uses (its DATABASE_URL) on a connection of its own. */
+export async function withDatabaseAt<T>(url: string, use: (database: Database) => Promise<T>): Promise<T> {
+  const database = openDatabase(parseDatabaseUrl(url));
+  try {
+    return await use(database);
+  } finally {
+    await database.close();
+  }
 }

@@ -1,62 +1,43 @@
-import { and, eq, isNull, lt, or, sql } from "drizzle-orm";
-import type { Connection } from "../connection.js";
-import { param } from "../placeholders.js";
-import { apiKeys, tenants, users } from "../schema.js";
-import { KeyOwnerCache, type ApiKeyOwner } from "./key-owner-cache.js";
+import { sql } from "drizzle-orm";
+import type { SqlSession } from "../database.js";
+import { sqliteSchema as schema, type ApiKeyRow, type TenantRow, type UserRow } from "../schema/index.js";
+import { columnsOf, nest, p, statement } from "../statement.js";
 
-export type { ApiKeyOwner } from "./key-owner-cache.js";
+/** An active API key with the user it belongs to and that user's tenant. */
+export interface ApiKeyOwner {
+  readonly apiKey: ApiKeyRow;
+  readonly user: UserRow;
+  readonly tenant: TenantRow;
+}
+
+const ownerByHash = statement<ApiKeyOwner>(
+  "api_key_owner_by_hash",
+  sql`SELECT ${columnsOf(schema.apiKeys, "apiKey")}, ${columnsOf(schema.users, "user")}, ${columnsOf(schema.tenants, "tenant")}
+      FROM api_keys
+      JOIN users ON users.id = api_keys.user_id
+      JOIN tenants ON tenants.id = api_keys.tenant_id
+      WHERE api_keys.key_hash = ${p("hash")} AND api_keys.revoked_at IS NULL`,
+  { map: (row) => nest(row) as unknown as ApiKeyOwner },
+);
+// Records use at most once per granularity: the condition re-checks what other processes wrote.
+const touch = statement(
+  "api_key_touch",
+  sql`UPDATE api_keys SET last_used_at = ${p("now")}
+      WHERE id = ${p("id")} AND (last_used_at IS NULL OR last_used_at < ${p("staleBefore")})`,
+  // Cached owners hold the old last_used_at, and would ask for this write again on every request.
+  { signals: "key_owners_changed" },
+);
 
 export class ApiKeyRepository {
-  private readonly byHash;
-  private readonly touch;
-  private readonly owners: KeyOwnerCache;
+  constructor(private readonly session: SqlSession) {}
 
-  constructor({ db, sqlite }: Connection) {
-    this.byHash = db
-      .select({ apiKey: apiKeys, user: users, tenant: tenants })
-      .from(apiKeys)
-      .innerJoin(users, eq(users.id, apiKeys.userId))
-      .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
-      .where(and(eq(apiKeys.keyHash, sql.placeholder("hash")), isNull(apiKeys.revokedAt)))
-      .prepare();
-    this.touch = db
-      .update(apiKeys)
-      .set({ lastUsedAt: param("now") })
-      .where(
-        and(
-          eq(apiKeys.id, sql.placeholder("id")),
-          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql.placeholder("staleBefore"))),
-        ),
-      )
-      .prepare();
-    const dataVersion = sqlite.prepare<[], number>("PRAGMA data_version").pluck();
-    this.owners = new KeyOwnerCache(() => dataVersion.get() ?? 0);
+  /** The active (not revoked) key with this hash, with its user and tenant. */
+  findActiveByHash(keyHash: string): Promise<ApiKeyOwner | undefined> {
+    return this.session.get(ownerByHash, { hash: keyHash });
   }
 
-  /** The active (not revoked) key with this hash, with its user and tenant; cached, see KeyOwnerCache. */
-  findActiveByHash(keyHash: string): ApiKeyOwner | undefined {
-    return this.owners.lookup(keyHash, () => this.byHash.get({ hash: keyHash }));
-  }
-
-  /**
-   * Whether a key with this hash was active when last looked at: the cache's memory, else one indexed lookup.
-   * Good enough to decide whose budget a request counts against, never to authenticate: a revocation by
-   * another process shows here only once the next authentication has noticed it.
-   */
-  isKnownActive(keyHash: string): boolean {
-    return this.owners.holds(keyHash) || this.byHash.get({ hash: keyHash }) !== undefined;
-  }
-
-  /**
-   * Records use, at most once per `granularityMs` (the caller skips keys it knows were used since), so
-   * authentication does not write on every request.
-   */
-  touchLastUsed(id: number, now: number, granularityMs: number): void {
-    if (this.touch.run({ id, now, staleBefore: now - granularityMs }).changes > 0) this.owners.invalidate();
-  }
-
-  /** This connection wrote to users: what the cached owners say of them may be out of date. */
-  usersChanged(): void {
-    this.owners.invalidate();
+  /** Records use; resolves to whether this call was the one that did. */
+  async touchLastUsed(id: number, now: number, granularityMs: number): Promise<boolean> {
+    return (await this.session.run(touch, { id, now, staleBefore: now - granularityMs })) > 0;
   }
 }

@@ -1,6 +1,7 @@
-import { and, count, desc, eq, lt, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../connection.js";
-import { auditEvents, type AuditEventRow } from "../schema.js";
+import { sql } from "drizzle-orm";
+import type { SqlSession } from "../database.js";
+import type { AuditEventRow } from "../schema/index.js";
+import { p, statement, type Statement } from "../statement.js";
 
 export interface AuditRecord {
   readonly tenantId: number | null;
@@ -15,28 +16,19 @@ export interface AuditRecord {
   readonly at: number;
 }
 
+const insertOne = statement(
+  "audit_insert",
+  sql`INSERT INTO audit_events (tenant_id, actor_user_id, action, target_type, target_id, outcome, request_id, details, created_at)
+      VALUES (${p("tenantId")}, ${p("actorUserId")}, ${p("action")}, ${p("targetType")}, ${p("targetId")},
+        ${p("outcome")}, ${p("requestId")}, ${p("details")}, ${p("at")})`,
+);
+
 export class AuditRepository {
-  private readonly insertOne;
+  constructor(private readonly session: SqlSession) {}
 
-  constructor(db: Db) {
-    this.insertOne = db
-      .insert(auditEvents)
-      .values({
-        tenantId: sql.placeholder("tenantId"),
-        actorUserId: sql.placeholder("actorUserId"),
-        action: sql.placeholder("action"),
-        targetType: sql.placeholder("targetType"),
-        targetId: sql.placeholder("targetId"),
-        outcome: sql.placeholder("outcome"),
-        requestId: sql.placeholder("requestId"),
-        details: sql.placeholder("details"),
-        createdAt: sql.placeholder("at"),
-      })
-      .prepare();
-  }
-
-  record(event: AuditRecord): void {
-    this.insertOne.run({ ...event, details: event.details === null ? null : JSON.stringify(event.details) });
+  async record(event: AuditRecord): Promise<void> {
+    const details = event.details === null ? null : JSON.stringify(event.details);
+    await this.session.run(insertOne, { ...event, details });
   }
 }
 
@@ -45,34 +37,51 @@ export interface AuditFilter {
   readonly action: string | null;
 }
 
-/** Listing queries for the audit trail, newest first. */
+/** `details` is stored as JSON text on both dialects (PostgreSQL's jsonb would re-order keys). */
+const AUDIT_COLUMNS = sql.raw(
+  `id AS "id", tenant_id AS "tenantId", actor_user_id AS "actorUserId", action AS "action",
+   target_type AS "targetType", target_id AS "targetId", outcome AS "outcome", request_id AS "requestId",
+   details AS "details", created_at AS "createdAt"`,
+);
+const toEvent = (row: Record<string, unknown>): AuditEventRow =>
+  ({
+    ...row,
+    details: row.details === null ? null : (JSON.parse(row.details as string) as Record<string, unknown>),
+  }) as AuditEventRow;
+
+/** One statement per filter shape; each walks (tenant_id[, action], id) and stops after a page. */
+function shape(byAction: boolean, afterCursor: boolean) {
+  const where = sql`tenant_id = ${p("tenantId")}${byAction ? sql` AND action = ${p("action")}` : sql``}`;
+  const name = `audit_events${byAction ? "_by_action" : ""}`;
+  return {
+    page: statement<AuditEventRow>(
+      `${name}${afterCursor ? "_after" : ""}_page`,
+      sql`SELECT ${AUDIT_COLUMNS} FROM audit_events WHERE ${where}${afterCursor ? sql` AND id < ${p("beforeId")}` : sql``}
+          ORDER BY id DESC LIMIT ${p("limit")}`,
+      { map: toEvent },
+    ),
+    count: statement<{ n: number }>(
+      `${name}${afterCursor ? "_after" : ""}_count`,
+      sql`SELECT count(*) AS n FROM audit_events WHERE ${where}`,
+    ),
+  };
+}
+
+const SHAPES = [false, true].map((byAction) => [false, true].map((after) => shape(byAction, after)));
+const shapeOf = (filter: AuditFilter, afterCursor: boolean) =>
+  SHAPES[filter.action === null ? 0 : 1]![afterCursor ? 1 : 0]!;
+
+/** The audit trail of a tenant, newest first. */
 export class AuditListQueries {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly session: SqlSession) {}
 
-  page(filter: AuditFilter, beforeId: number | null, limit: number): AuditEventRow[] {
-    const conditions = this.conditions(filter);
-    if (beforeId !== null) conditions.push(lt(auditEvents.id, beforeId));
-    return this.db
-      .select()
-      .from(auditEvents)
-      .where(and(...conditions))
-      .orderBy(desc(auditEvents.id))
-      .limit(limit)
-      .all();
+  page(filter: AuditFilter, beforeId: number | null, limit: number): Promise<AuditEventRow[]> {
+    return this.session.all(shapeOf(filter, beforeId !== null).page, { ...filter, beforeId, limit });
   }
 
-  count(filter: AuditFilter): number {
-    const [row] = this.db
-      .select({ n: count() })
-      .from(auditEvents)
-      .where(and(...this.conditions(filter)))
-      .all();
-    return row?.n ?? 0;
-  }
-
-  private conditions({ tenantId, action }: AuditFilter): SQL[] {
-    const conditions: SQL[] = [eq(auditEvents.tenantId, tenantId)];
-    if (action !== null) conditions.push(eq(auditEvents.action, action));
-    return conditions;
+  /** Walks every matching row: only for clients that ask for `totalCount`. */
+  async count(filter: AuditFilter): Promise<number> {
+    const query: Statement<{ n: number }> = shapeOf(filter, false).count;
+    return (await this.session.get(query, { ...filter }))?.n ?? 0;
   }
 }

@@ -1,8 +1,8 @@
-import { and, count, desc, eq, gt, lt, lte, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { EntityRef } from "../../invitations/model.js";
-import type { Db } from "../connection.js";
-import { param } from "../placeholders.js";
-import { invitations, users, type InvitationRow } from "../schema.js";
+import type { SqlSession } from "../database.js";
+import { sqliteSchema as schema, type InvitationRow } from "../schema/index.js";
+import { columnsOf, p, statement, type DialectSql } from "../statement.js";
 
 export interface NewInvitation {
   readonly uuid: string;
@@ -21,107 +21,80 @@ export interface TokenRotation {
   readonly now: number;
 }
 
-export class InvitationRepository {
-  private readonly byId;
-  private readonly byUuid;
-  private readonly latestPendingOfUser;
-  private readonly rotate;
-  private readonly insertOne;
-  private readonly byTokenHash;
-  private readonly close;
+const COLUMNS = columnsOf(schema.invitations);
 
-  constructor(db: Db) {
-    const tenantId = sql.placeholder("tenantId");
-    this.byId = db
-      .select()
-      .from(invitations)
-      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.id, sql.placeholder("id"))))
-      .prepare();
-    this.byUuid = db
-      .select()
-      .from(invitations)
-      .where(and(eq(invitations.tenantId, tenantId), eq(invitations.uuid, sql.placeholder("uuid"))))
-      .prepare();
-    // No LIMIT: `.get()` reads one row and stops, while drizzle would bind LIMIT as a parameter, and SQLite
-    // (3.53) then runs the statement ten times slower, as if prepared anew each time. The index yields the
-    // rows newest first, so none are sorted.
-    this.latestPendingOfUser = db
-      .select()
-      .from(invitations)
-      .where(
-        and(
-          eq(invitations.tenantId, tenantId),
-          eq(invitations.userId, sql.placeholder("userId")),
-          eq(invitations.status, "pending"),
-        ),
-      )
-      .orderBy(desc(invitations.createdAt), desc(invitations.id))
-      .prepare();
-    this.rotate = db
-      .update(invitations)
-      .set({
-        tokenHash: param("tokenHash"),
-        status: "pending",
-        expiresAt: param("expiresAt"),
-        sendCount: sql`${invitations.sendCount} + 1`,
-        lastSentAt: param("now"),
-        updatedAt: param("now"),
-      })
-      .where(eq(invitations.id, sql.placeholder("id")))
-      .returning()
-      .prepare();
-    this.insertOne = db
-      .insert(invitations)
-      .values({
-        uuid: sql.placeholder("uuid"),
-        tenantId: sql.placeholder("tenantId"),
-        userId: sql.placeholder("userId"),
-        inviterId: sql.placeholder("inviterId"),
-        status: "pending",
-        tokenHash: sql.placeholder("tokenHash"),
-        sendCount: 1,
-        lastSentAt: sql.placeholder("now"),
-        expiresAt: sql.placeholder("expiresAt"),
-        createdAt: sql.placeholder("now"),
-        updatedAt: sql.placeholder("now"),
-      })
-      .returning()
-      .prepare();
-    this.byTokenHash = db
-      .select()
-      .from(invitations)
-      .where(eq(invitations.tokenHash, sql.placeholder("tokenHash")))
-      .prepare();
-    // Accepting or revoking ends the invitation: its token is dropped so the link dies with it.
-    this.close = db
-      .update(invitations)
-      .set({
-        status: param("status"),
-        tokenHash: null,
-        acceptedAt: param("acceptedAt"),
-        revokedAt: param("revokedAt"),
-        updatedAt: param("now"),
-      })
-      .where(eq(invitations.id, sql.placeholder("id")))
-      .returning()
-      .prepare();
-  }
+/**
+ * A finder in two forms: plain for reads, and `FOR UPDATE` (PostgreSQL) for the transaction that goes on to
+ * change the row it found, so a concurrent change waits for it instead of acting on what it read.
+ */
+function finder(name: string, where: SQL) {
+  const query = sql`SELECT ${COLUMNS} FROM invitations WHERE ${where}`;
+  return {
+    read: statement<InvitationRow>(name, query),
+    forUpdate: statement<InvitationRow>(`${name}_for_update`, (d: DialectSql) => sql`${query}${d.forUpdate}`),
+  };
+}
+
+const byId = finder("invitation_by_id", sql`tenant_id = ${p("tenantId")} AND id = ${p("id")}`);
+const byUuid = finder("invitation_by_uuid", sql`tenant_id = ${p("tenantId")} AND uuid = ${p("uuid")}`);
+const byTokenHash = finder("invitation_by_token_hash", sql`token_hash = ${p("tokenHash")}`);
+// No LIMIT parameter: SQLite runs a statement with a bound LIMIT as if prepared anew; the index yields the
+// rows newest first and only the first is read.
+const latestPendingOfUser = statement<InvitationRow>("invitation_latest_pending_of_user", (d) =>
+  d.dialect === "sqlite"
+    ? sql`SELECT ${COLUMNS} FROM invitations
+          WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")} AND status = 'pending'
+          ORDER BY created_at DESC, id DESC`
+    : sql`SELECT ${COLUMNS} FROM invitations
+          WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")} AND status = 'pending'
+          ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+);
+/** The most recent send to the user, whichever invitation carried it: the cooldown is per invitee. */
+const lastSentToUser = statement<{ lastSentAt: number | null }>(
+  "invitation_last_sent_to_user",
+  sql`SELECT max(last_sent_at) AS "lastSentAt" FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}`,
+);
+const rotate = statement<InvitationRow>(
+  "invitation_rotate_token",
+  sql`UPDATE invitations SET token_hash = ${p("tokenHash")}, status = 'pending', expires_at = ${p("expiresAt")},
+        send_count = send_count + 1, last_sent_at = ${p("now")}, updated_at = ${p("now")}
+      WHERE id = ${p("id")} RETURNING ${COLUMNS}`,
+);
+const insertOne = statement<InvitationRow>(
+  "invitation_insert",
+  sql`INSERT INTO invitations (uuid, tenant_id, user_id, inviter_id, status, token_hash, send_count, last_sent_at,
+        expires_at, created_at, updated_at)
+      VALUES (${p("uuid")}, ${p("tenantId")}, ${p("userId")}, ${p("inviterId")}, 'pending', ${p("tokenHash")}, 1,
+        ${p("now")}, ${p("expiresAt")}, ${p("now")}, ${p("now")})
+      RETURNING ${COLUMNS}`,
+);
+// Accepting or revoking ends the invitation: its token is dropped so the link dies with it.
+const close = statement<InvitationRow>(
+  "invitation_close",
+  sql`UPDATE invitations SET status = ${p("status")}, token_hash = NULL, accepted_at = ${p("acceptedAt")},
+        revoked_at = ${p("revokedAt")}, updated_at = ${p("now")}
+      WHERE id = ${p("id")} RETURNING ${COLUMNS}`,
+);
+
+/** Invitations, always found within one tenant, except by token (a token is a global credential). */
+export class InvitationRepository {
+  constructor(private readonly session: SqlSession) {}
 
   /** The invitation whose current token has this hash (tokens are global credentials, not tenant-scoped). */
-  findByTokenHash(tokenHash: string): InvitationRow | undefined {
-    return this.byTokenHash.get({ tokenHash });
+  findByTokenHashForUpdate(tokenHash: string): Promise<InvitationRow | undefined> {
+    return this.session.get(byTokenHash.forUpdate, { tokenHash });
   }
 
-  markAccepted(id: number, now: number): InvitationRow {
+  markAccepted(id: number, now: number): Promise<InvitationRow> {
     return this.closeAs(id, "accepted", now);
   }
 
-  markRevoked(id: number, now: number): InvitationRow {
+  markRevoked(id: number, now: number): Promise<InvitationRow> {
     return this.closeAs(id, "revoked", now);
   }
 
-  private closeAs(id: number, status: "accepted" | "revoked", now: number): InvitationRow {
-    const row = this.close.get({
+  private async closeAs(id: number, status: "accepted" | "revoked", now: number): Promise<InvitationRow> {
+    const row = await this.session.get(close, {
       id,
       status,
       now,
@@ -133,93 +106,40 @@ export class InvitationRepository {
   }
 
   /** The invitation, only if it belongs to the tenant. */
-  findInTenant(tenantId: number, ref: EntityRef): InvitationRow | undefined {
+  findInTenant(tenantId: number, ref: EntityRef): Promise<InvitationRow | undefined> {
     return "id" in ref
-      ? this.byId.get({ tenantId, id: ref.id })
-      : this.byUuid.get({ tenantId, uuid: ref.uuid });
+      ? this.session.get(byId.read, { tenantId, id: ref.id })
+      : this.session.get(byUuid.read, { tenantId, uuid: ref.uuid });
+  }
+
+  /** As findInTenant, for the transaction that goes on to change it. */
+  findInTenantForUpdate(tenantId: number, ref: EntityRef): Promise<InvitationRow | undefined> {
+    return "id" in ref
+      ? this.session.get(byId.forUpdate, { tenantId, id: ref.id })
+      : this.session.get(byUuid.forUpdate, { tenantId, uuid: ref.uuid });
   }
 
   /** The user's most recent invitation still stored as pending (possibly past its expiry). */
-  findLatestPendingForUser(tenantId: number, userId: number): InvitationRow | undefined {
-    return this.latestPendingOfUser.get({ tenantId, userId });
+  findLatestPendingForUser(tenantId: number, userId: number): Promise<InvitationRow | undefined> {
+    return this.session.get(latestPendingOfUser, { tenantId, userId });
+  }
+
+  /** When the user was last sent any invitation (null: never). */
+  async lastSentToUser(tenantId: number, userId: number): Promise<number | null> {
+    return (await this.session.get(lastSentToUser, { tenantId, userId }))?.lastSentAt ?? null;
   }
 
   /** Replaces the token, restarts the lifetime and counts one more send. */
-  rotateToken(rotation: TokenRotation): InvitationRow {
-    const row = this.rotate.get({ ...rotation });
+  async rotateToken(rotation: TokenRotation): Promise<InvitationRow> {
+    const row = await this.session.get(rotate, { ...rotation });
     if (!row) throw new Error(`invitation ${rotation.id} vanished during rotation`);
     return row;
   }
 
   /** Creates an invitation that is being sent for the first time. */
-  insert(invitation: NewInvitation): InvitationRow {
-    const row = this.insertOne.get({ ...invitation });
+  async insert(invitation: NewInvitation): Promise<InvitationRow> {
+    const row = await this.session.get(insertOne, { ...invitation });
     if (!row) throw new Error("insert returned no row");
     return row;
-  }
-}
-
-export interface InvitationFilter {
-  readonly tenantId: number;
-  /** Effective status; EXPIRED and PENDING are told apart by `expiresAt` against `now`. */
-  readonly status: "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED" | null;
-  /** Invitee's address, lower-cased. */
-  readonly email: string | null;
-  readonly now: number;
-}
-
-/** Listing queries: filters vary per call, so these are built per call rather than prepared once. */
-export class InvitationListQueries {
-  constructor(private readonly db: Db) {}
-
-  /** Newest first, ids below `beforeId` (the cursor), at most `limit` rows. */
-  page(filter: InvitationFilter, beforeId: number | null, limit: number): InvitationRow[] {
-    const conditions = this.conditions(filter);
-    if (beforeId !== null) conditions.push(lt(invitations.id, beforeId));
-    return this.db
-      .select({ invitation: invitations })
-      .from(invitations)
-      .innerJoin(users, eq(users.id, invitations.userId))
-      .where(and(...conditions))
-      .orderBy(desc(invitations.id))
-      .limit(limit)
-      .all()
-      .map((row) => row.invitation);
-  }
-
-  count(filter: InvitationFilter): number {
-    const [row] = this.db
-      .select({ n: count() })
-      .from(invitations)
-      .innerJoin(users, eq(users.id, invitations.userId))
-      .where(and(...this.conditions(filter)))
-      .all();
-    return row?.n ?? 0;
-  }
-
-  private conditions({ tenantId, status, email, now }: InvitationFilter): SQL[] {
-    const conditions: SQL[] = [eq(invitations.tenantId, tenantId)];
-    if (email !== null) conditions.push(eq(users.email, email));
-    switch (status) {
-      case null:
-        break;
-      case "PENDING":
-        conditions.push(eq(invitations.status, "pending"), gt(invitations.expiresAt, now));
-        break;
-      case "EXPIRED":
-        conditions.push(eq(invitations.status, "pending"), lte(invitations.expiresAt, now));
-        break;
-      case "ACCEPTED":
-        conditions.push(eq(invitations.status, "accepted"));
-        break;
-      case "REVOKED":
-        conditions.push(eq(invitations.status, "revoked"));
-        break;
-      default: {
-        const _exhaustive: never = status;
-        throw new Error(`unknown status filter ${String(_exhaustive)}`);
-      }
-    }
-    return conditions;
   }
 }

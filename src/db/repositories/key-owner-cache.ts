@@ -1,48 +1,60 @@
-import type { ApiKeyRow, TenantRow, UserRow } from "../schema.js";
+import type { Database } from "../database.js";
+import type { ApiKeyOwner } from "./api-key.repository.js";
 
-export interface ApiKeyOwner {
-  readonly apiKey: ApiKeyRow;
-  readonly user: UserRow;
-  readonly tenant: TenantRow;
+/** Backstop for a change signal that never came: no cached owner is older than this. */
+const MAX_AGE_MS = 5_000;
+const CAPACITY = 1000;
+
+interface Entry {
+  readonly owner: ApiKeyOwner;
+  readonly loadedAt: number;
 }
 
 /**
- * Recently authenticated API keys with their user and tenant, by key hash: authentication then costs one
- * `PRAGMA data_version` instead of a three-table join.
- *
- * Trusted only while nothing they are made of can have changed. SQLite's data_version moves whenever another
- * connection (another process: the CLI revoking a key, a second server) commits, and this connection's own
- * writes to users and API keys call `invalidate()`. Either empties the cache, so a revocation, a role change or
- * a disabled tenant takes effect from the next request, whichever process made it. (Raw SQL run on the server's
- * own connection outside the repositories would go unseen; the server runs none on these tables.)
+ * Recently authenticated API keys with their user and tenant, by key hash: authentication then costs no
+ * query. Trusted only while nothing they are made of can have changed: every committed change to API keys,
+ * users or tenants, by this process or another, empties it (PostgreSQL: NOTIFY from triggers, and a flush
+ * whenever the listener reconnects; SQLite: its data_version, which moves on other connections' commits,
+ * and this process's own writes). Entries also age out after MAX_AGE_MS. So a revoked key is refused by
+ * every instance within the signal's latency.
  */
 export class KeyOwnerCache {
   /** Least recently used first: a Map iterates in insertion order, and a hit re-inserts its entry. */
-  private readonly owners = new Map<string, ApiKeyOwner>();
-  private dataVersion: number | null = null;
+  private readonly owners = new Map<string, Entry>();
+  private commitsByOthers: number | null = null;
+  /** Moves on every change signal: a load that started before one must not be cached. */
+  private generation = 0;
 
   constructor(
-    private readonly readDataVersion: () => number,
-    private readonly capacity = 1000,
-  ) {}
+    private readonly database: Database,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    database.onChange("key_owners_changed", () => this.invalidate());
+  }
 
   /** The owner of the key with this hash, from the cache or from `load` (only found owners are kept). */
-  lookup(keyHash: string, load: () => ApiKeyOwner | undefined): ApiKeyOwner | undefined {
-    const version = this.readDataVersion();
-    if (version !== this.dataVersion) {
-      this.owners.clear();
-      this.dataVersion = version;
+  async lookup(
+    keyHash: string,
+    load: () => Promise<ApiKeyOwner | undefined>,
+  ): Promise<ApiKeyOwner | undefined> {
+    const version = this.database.commitsByOthers();
+    if (version !== this.commitsByOthers) {
+      this.invalidate();
+      this.commitsByOthers = version;
     }
+    const now = this.clock();
     const cached = this.owners.get(keyHash);
-    if (cached) {
+    if (cached && now - cached.loadedAt < MAX_AGE_MS) {
       this.owners.delete(keyHash);
       this.owners.set(keyHash, cached);
-      return cached;
+      return cached.owner;
     }
-    const owner = load();
-    if (owner) {
-      this.owners.set(keyHash, owner);
-      if (this.owners.size > this.capacity) this.owners.delete(this.owners.keys().next().value!);
+    this.owners.delete(keyHash);
+    const generation = this.generation;
+    const owner = await load();
+    if (owner && generation === this.generation) {
+      this.owners.set(keyHash, { owner, loadedAt: now });
+      if (this.owners.size > CAPACITY) this.owners.delete(this.owners.keys().next().value!);
     }
     return owner;
   }
@@ -52,8 +64,8 @@ export class KeyOwnerCache {
     return this.owners.has(keyHash);
   }
 
-  /** This connection changed a user or an API key. */
   invalidate(): void {
+    this.generation++;
     this.owners.clear();
   }
 }

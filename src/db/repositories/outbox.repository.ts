@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
-import type { Db } from "../connection.js";
-import { param } from "../placeholders.js";
-import { emailOutbox, invitations, type InvitationRow, type OutboxRow } from "../schema.js";
+import { sql } from "drizzle-orm";
+import type { SqlSession } from "../database.js";
+import type { InvitationRow, OutboxRow } from "../schema/index.js";
+import { p, statement } from "../statement.js";
 
 export type OutboxStatus = OutboxRow["status"];
 
@@ -49,187 +49,153 @@ export interface LatestDelivery {
   readonly createdAt: number;
 }
 
-export class OutboxRepository {
-  private readonly insertOne;
-  private readonly cancelQueued;
-  private readonly nextDueRow;
-  private readonly claimRow;
-  private readonly finishSent;
-  private readonly requeue;
-  private readonly finishUnsent;
-  private readonly latestOfInvitation;
+const insertOne = statement<{ id: number }>(
+  "outbox_insert",
+  sql`INSERT INTO email_outbox (tenant_id, invitation_id, token_hash, to_address, subject, text_body, html_body,
+        status, attempts, next_attempt_at, created_at)
+      VALUES (${p("tenantId")}, ${p("invitationId")}, ${p("tokenHash")}, ${p("toAddress")}, ${p("subject")},
+        ${p("textBody")}, ${p("htmlBody")}, 'queued', 0, ${p("now")}, ${p("now")})
+      RETURNING id AS "id"`,
+  { signals: "email_outbox" },
+);
+// A queued email whose link a newer send has replaced is dead weight holding a secret: drop it.
+const cancelQueued = statement(
+  "outbox_cancel_queued",
+  sql`UPDATE email_outbox SET status = 'cancelled', text_body = NULL, html_body = NULL
+      WHERE invitation_id = ${p("invitationId")} AND status = 'queued'`,
+);
 
-  constructor(db: Db) {
-    this.insertOne = db
-      .insert(emailOutbox)
-      .values({
-        tenantId: sql.placeholder("tenantId"),
-        invitationId: sql.placeholder("invitationId"),
-        tokenHash: sql.placeholder("tokenHash"),
-        toAddress: sql.placeholder("toAddress"),
-        subject: sql.placeholder("subject"),
-        textBody: sql.placeholder("textBody"),
-        htmlBody: sql.placeholder("htmlBody"),
-        status: "queued",
-        nextAttemptAt: sql.placeholder("now"),
-        createdAt: sql.placeholder("now"),
-      })
-      .returning({ id: emailOutbox.id })
-      .prepare();
-    // A queued email whose link a newer send has replaced is dead weight holding a secret: drop it.
-    this.cancelQueued = db
-      .update(emailOutbox)
-      .set({ status: "cancelled", textBody: null, htmlBody: null })
-      .where(
-        and(eq(emailOutbox.invitationId, sql.placeholder("invitationId")), eq(emailOutbox.status, "queued")),
-      )
-      .prepare();
-
-    const dueBy = sql.placeholder("dueBy");
-    this.nextDueRow = db
-      .select({
-        id: emailOutbox.id,
-        tokenHash: emailOutbox.tokenHash,
-        toAddress: emailOutbox.toAddress,
-        subject: emailOutbox.subject,
-        textBody: emailOutbox.textBody,
-        htmlBody: emailOutbox.htmlBody,
-        status: emailOutbox.status,
-        attempts: emailOutbox.attempts,
-        createdAt: emailOutbox.createdAt,
-        invitation: {
-          id: invitations.id,
-          status: invitations.status,
-          tokenHash: invitations.tokenHash,
-          expiresAt: invitations.expiresAt,
+/** Null-safe: an email without an invitation joins nothing. */
+const toDueEmail = (row: Record<string, unknown>): DueEmail => ({
+  id: row.id as number,
+  tokenHash: row.tokenHash as string | null,
+  toAddress: row.toAddress as string,
+  subject: row.subject as string,
+  textBody: row.textBody as string | null,
+  htmlBody: row.htmlBody as string | null,
+  status: row.status as OutboxStatus,
+  attempts: row.attempts as number,
+  createdAt: row.createdAt as number,
+  invitation:
+    row.invitationId === null
+      ? null
+      : {
+          id: row.invitationId as number,
+          status: row.invitationStatus as InvitationRow["status"],
+          tokenHash: row.invitationTokenHash as string | null,
+          expiresAt: row.invitationExpiresAt as number,
         },
-      })
-      .from(emailOutbox)
-      .leftJoin(invitations, eq(invitations.id, emailOutbox.invitationId))
-      .where(
-        or(
-          and(eq(emailOutbox.status, "queued"), lte(emailOutbox.nextAttemptAt, dueBy)),
-          and(eq(emailOutbox.status, "sending"), lte(emailOutbox.leaseUntil, dueBy)),
-        ),
-      )
-      .orderBy(emailOutbox.nextAttemptAt, emailOutbox.id)
-      .limit(1)
-      .prepare();
+});
+// SKIP LOCKED: workers of several instances each take a different due email, none waits for another.
+const nextDueRow = statement<DueEmail>(
+  "outbox_next_due",
+  (
+    d,
+  ) => sql`SELECT email_outbox.id AS "id", email_outbox.token_hash AS "tokenHash", email_outbox.to_address AS "toAddress",
+        email_outbox.subject AS "subject", email_outbox.text_body AS "textBody", email_outbox.html_body AS "htmlBody",
+        email_outbox.status AS "status", email_outbox.attempts AS "attempts", email_outbox.created_at AS "createdAt",
+        invitations.id AS "invitationId", invitations.status AS "invitationStatus",
+        invitations.token_hash AS "invitationTokenHash", invitations.expires_at AS "invitationExpiresAt"
+      FROM email_outbox LEFT JOIN invitations ON invitations.id = email_outbox.invitation_id
+      WHERE (email_outbox.status = 'queued' AND email_outbox.next_attempt_at <= ${p("dueBy")})
+         OR (email_outbox.status = 'sending' AND email_outbox.lease_until <= ${p("dueBy")})
+      ORDER BY email_outbox.next_attempt_at, email_outbox.id
+      LIMIT 1${d.forUpdateSkipLocked("email_outbox")}`,
+  { map: toDueEmail },
+);
 
-    const claimed = (...statuses: OutboxStatus[]) =>
-      and(
-        eq(emailOutbox.id, sql.placeholder("id")),
-        eq(emailOutbox.attempts, sql.placeholder("attempt")),
-        inArray(emailOutbox.status, statuses),
-      );
-    this.claimRow = db
-      .update(emailOutbox)
-      .set({
-        status: "sending",
-        attempts: sql`${emailOutbox.attempts} + 1`,
-        leaseUntil: param("leaseUntil"),
-        messageId: param("messageId"),
-      })
-      .where(claimed("queued", "sending"))
-      .returning({ attempts: emailOutbox.attempts })
-      .prepare();
-    // Every way out of the outbox purges the body: it holds a live accept link.
-    this.finishSent = db
-      .update(emailOutbox)
-      .set({
-        status: "sent",
-        sentAt: param("now"),
-        leaseUntil: null,
-        lastError: null,
-        textBody: null,
-        htmlBody: null,
-      })
-      .where(claimed("sending"))
-      .prepare();
-    this.requeue = db
-      .update(emailOutbox)
-      .set({
-        status: "queued",
-        nextAttemptAt: param("nextAttemptAt"),
-        leaseUntil: null,
-        lastError: param("error"),
-      })
-      .where(claimed("sending"))
-      .prepare();
-    this.finishUnsent = db
-      .update(emailOutbox)
-      .set({
-        status: param("status"),
-        leaseUntil: null,
-        lastError: param("error"),
-        textBody: null,
-        htmlBody: null,
-      })
-      .where(claimed("queued", "sending"))
-      .prepare();
+/** Every claim increments `attempts`: a mark carries the attempt it belongs to (fencing). */
+const CLAIMED = sql`id = ${p("id")} AND attempts = ${p("attempt")}`;
+const claimRow = statement<{ attempts: number }>(
+  "outbox_claim",
+  sql`UPDATE email_outbox SET status = 'sending', attempts = attempts + 1, lease_until = ${p("leaseUntil")},
+        message_id = ${p("messageId")}
+      WHERE ${CLAIMED} AND status IN ('queued', 'sending') RETURNING attempts AS "attempts"`,
+);
+// Every way out of the outbox purges the body: it holds a live accept link.
+const finishSent = statement(
+  "outbox_mark_sent",
+  sql`UPDATE email_outbox SET status = 'sent', sent_at = ${p("now")}, lease_until = NULL, last_error = NULL,
+        text_body = NULL, html_body = NULL
+      WHERE ${CLAIMED} AND status = 'sending'`,
+);
+const requeue = statement(
+  "outbox_requeue",
+  sql`UPDATE email_outbox SET status = 'queued', next_attempt_at = ${p("nextAttemptAt")}, lease_until = NULL,
+        last_error = ${p("error")}
+      WHERE ${CLAIMED} AND status = 'sending'`,
+);
+const finishUnsent = statement(
+  "outbox_mark_unsent",
+  sql`UPDATE email_outbox SET status = ${p("status")}, lease_until = NULL, last_error = ${p("error")},
+        text_body = NULL, html_body = NULL
+      WHERE ${CLAIMED} AND status IN ('queued', 'sending')`,
+);
+const latestOfInvitation = statement<LatestDelivery>(
+  "outbox_latest_of_invitation",
+  sql`SELECT status AS "status", attempts AS "attempts", last_error AS "lastError", sent_at AS "deliveredAt",
+        created_at AS "createdAt"
+      FROM email_outbox WHERE invitation_id = ${p("invitationId")} ORDER BY id DESC LIMIT 1`,
+);
 
-    this.latestOfInvitation = db
-      .select({
-        status: emailOutbox.status,
-        attempts: emailOutbox.attempts,
-        lastError: emailOutbox.lastError,
-        deliveredAt: emailOutbox.sentAt,
-        createdAt: emailOutbox.createdAt,
-      })
-      .from(emailOutbox)
-      .where(eq(emailOutbox.invitationId, sql.placeholder("invitationId")))
-      .orderBy(desc(emailOutbox.id))
-      .limit(1)
-      .prepare();
-  }
+export class OutboxRepository {
+  constructor(private readonly session: SqlSession) {}
 
-  enqueue(email: QueuedEmail): number {
-    const row = this.insertOne.get({ ...email });
+  async enqueue(email: QueuedEmail): Promise<number> {
+    const row = await this.session.get(insertOne, { ...email });
     if (!row) throw new Error("outbox insert returned no row");
     return row.id;
   }
 
   /** Cancels emails still waiting for an invitation (superseded by a newer send, or revoked). */
-  cancelQueuedForInvitation(invitationId: number): void {
-    this.cancelQueued.run({ invitationId });
+  async cancelQueuedForInvitation(invitationId: number): Promise<void> {
+    await this.session.run(cancelQueued, { invitationId });
   }
 
-  /** The oldest email due by `dueBy`: queued and due, or being sent under a lease that has run out. */
-  nextDue(dueBy: number): DueEmail | undefined {
-    return this.nextDueRow.get({ dueBy });
+  /**
+   * The oldest email due by `dueBy`: queued and due, or being sent under a lease that has run out. Inside a
+   * transaction it stays locked for that transaction, and other workers pass it by.
+   */
+  nextDue(dueBy: number): Promise<DueEmail | undefined> {
+    return this.session.get(nextDueRow, { dueBy });
   }
 
   /**
    * Takes `email` for one attempt until `leaseUntil`; returns the attempt number, or null when another worker
    * took it first. Call inside a transaction with `nextDue`.
    */
-  claim(email: DueEmail, leaseUntil: number, messageId: string): ClaimRef | null {
-    const row = this.claimRow.get({ id: email.id, attempt: email.attempts, leaseUntil, messageId });
+  async claim(email: DueEmail, leaseUntil: number, messageId: string): Promise<ClaimRef | null> {
+    const row = await this.session.get(claimRow, {
+      id: email.id,
+      attempt: email.attempts,
+      leaseUntil,
+      messageId,
+    });
     return row ? { id: email.id, attempt: row.attempts } : null;
   }
 
   /** Delivered: the body is purged. False when the claim was lost (the lease ran out and another worker took over). */
-  markSent(claim: ClaimRef, now: number): boolean {
-    return this.finishSent.run({ ...claim, now }).changes > 0;
+  async markSent(claim: ClaimRef, now: number): Promise<boolean> {
+    return (await this.session.run(finishSent, { ...claim, now })) > 0;
   }
 
   /** A temporary failure: queued again for `nextAttemptAt`, the body kept for that attempt. */
-  markRetry(claim: ClaimRef, error: string, nextAttemptAt: number): boolean {
-    return this.requeue.run({ ...claim, error, nextAttemptAt }).changes > 0;
+  async markRetry(claim: ClaimRef, error: string, nextAttemptAt: number): Promise<boolean> {
+    return (await this.session.run(requeue, { ...claim, error, nextAttemptAt })) > 0;
   }
 
   /** Given up (permanent failure, or the last attempt failed): the reason is kept, the body purged. */
-  markFailed(claim: ClaimRef, error: string): boolean {
-    return this.finishUnsent.run({ ...claim, status: "failed", error }).changes > 0;
+  async markFailed(claim: ClaimRef, error: string): Promise<boolean> {
+    return (await this.session.run(finishUnsent, { ...claim, status: "failed", error })) > 0;
   }
 
   /** Not to be sent at all (its link is dead): the reason is kept, the body purged. */
-  markCancelled(claim: ClaimRef, reason: string): boolean {
-    return this.finishUnsent.run({ ...claim, status: "cancelled", error: reason }).changes > 0;
+  async markCancelled(claim: ClaimRef, reason: string): Promise<boolean> {
+    return (await this.session.run(finishUnsent, { ...claim, status: "cancelled", error: reason })) > 0;
   }
 
   /** The most recent email queued for the invitation, whatever became of it. */
-  latestDeliveryForInvitation(invitationId: number): LatestDelivery | undefined {
-    return this.latestOfInvitation.get({ invitationId });
+  latestDeliveryForInvitation(invitationId: number): Promise<LatestDelivery | undefined> {
+    return this.session.get(latestOfInvitation, { invitationId });
   }
 }

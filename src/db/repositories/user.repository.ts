@@ -1,8 +1,8 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
-import { param } from "../placeholders.js";
+import { sql } from "drizzle-orm";
 import type { EntityRef } from "../../invitations/model.js";
-import type { Db } from "../connection.js";
-import { users, type UserRow } from "../schema.js";
+import type { SqlSession } from "../database.js";
+import { sqliteSchema as schema, type UserRow } from "../schema/index.js";
+import { columnsOf, p, statement } from "../statement.js";
 
 export interface NewUser {
   readonly uuid: string;
@@ -14,93 +14,67 @@ export interface NewUser {
   readonly now: number;
 }
 
-export class UserRepository {
-  private readonly byId;
-  private readonly byUuid;
-  private readonly verify;
-  private readonly byEmail;
-  private readonly insertOne;
-  private readonly byIds;
+const COLUMNS = columnsOf(schema.users);
+const byId = statement<UserRow>(
+  "user_by_id",
+  sql`SELECT ${COLUMNS} FROM users WHERE tenant_id = ${p("tenantId")} AND id = ${p("id")}`,
+);
+const byUuid = statement<UserRow>(
+  "user_by_uuid",
+  sql`SELECT ${COLUMNS} FROM users WHERE tenant_id = ${p("tenantId")} AND uuid = ${p("uuid")}`,
+);
+const byEmail = statement<UserRow>(
+  "user_by_email",
+  sql`SELECT ${COLUMNS} FROM users WHERE tenant_id = ${p("tenantId")} AND email = ${p("email")}`,
+);
+// One statement for any number of ids: the list travels as one JSON text parameter.
+const byIds = statement<UserRow>("users_by_ids", (d) =>
+  d.dialect === "sqlite"
+    ? sql`SELECT ${COLUMNS} FROM users WHERE tenant_id = ${p("tenantId")} AND id IN (SELECT value FROM json_each(${p("ids")}))`
+    : sql`SELECT ${COLUMNS} FROM users WHERE tenant_id = ${p("tenantId")} AND id IN (SELECT jsonb_array_elements_text(${p("ids")}::jsonb)::integer)`,
+);
+const verify = statement(
+  "user_verify_email",
+  sql`UPDATE users SET email_verified_at = ${p("now")}, updated_at = ${p("now")} WHERE id = ${p("id")} AND email_verified_at IS NULL`,
+  { signals: "key_owners_changed" },
+);
+const insertOne = statement<UserRow>(
+  "user_insert",
+  sql`INSERT INTO users (uuid, tenant_id, name, email, role, kind, created_at, updated_at)
+      VALUES (${p("uuid")}, ${p("tenantId")}, ${p("name")}, ${p("email")}, ${p("role")}, 'human', ${p("now")}, ${p("now")})
+      RETURNING ${COLUMNS}`,
+  { signals: "key_owners_changed" },
+);
 
-  /** `changed` is told of every update of a user, which cached API key owners may hold. */
-  constructor(
-    db: Db,
-    private readonly changed: () => void,
-  ) {
-    const tenantId = sql.placeholder("tenantId");
-    this.byId = db
-      .select()
-      .from(users)
-      .where(and(eq(users.tenantId, tenantId), eq(users.id, sql.placeholder("id"))))
-      .prepare();
-    this.byUuid = db
-      .select()
-      .from(users)
-      .where(and(eq(users.tenantId, tenantId), eq(users.uuid, sql.placeholder("uuid"))))
-      .prepare();
-    this.verify = db
-      .update(users)
-      .set({ emailVerifiedAt: param("now"), updatedAt: param("now") })
-      .where(and(eq(users.id, sql.placeholder("id")), isNull(users.emailVerifiedAt)))
-      .prepare();
-    this.byEmail = db
-      .select()
-      .from(users)
-      .where(and(eq(users.tenantId, tenantId), eq(users.email, sql.placeholder("email"))))
-      .prepare();
-    // One statement for any number of ids: the id list travels as a JSON array.
-    this.byIds = db
-      .select()
-      .from(users)
-      .where(
-        and(
-          eq(users.tenantId, tenantId),
-          sql`${users.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`,
-        ),
-      )
-      .prepare();
-    this.insertOne = db
-      .insert(users)
-      .values({
-        uuid: sql.placeholder("uuid"),
-        tenantId: sql.placeholder("tenantId"),
-        name: sql.placeholder("name"),
-        email: sql.placeholder("email"),
-        role: sql.placeholder("role"),
-        kind: "human",
-        createdAt: sql.placeholder("now"),
-        updatedAt: sql.placeholder("now"),
-      })
-      .returning()
-      .prepare();
-  }
+export class UserRepository {
+  constructor(private readonly session: SqlSession) {}
 
   /** The user with this (lower-cased) address in the tenant. */
-  findByEmail(tenantId: number, email: string): UserRow | undefined {
-    return this.byEmail.get({ tenantId, email });
+  findByEmail(tenantId: number, email: string): Promise<UserRow | undefined> {
+    return this.session.get(byEmail, { tenantId, email });
   }
 
   /** Users of the tenant by id, for rendering lists without one query per row. */
-  findManyInTenant(tenantId: number, ids: readonly number[]): UserRow[] {
+  async findManyInTenant(tenantId: number, ids: readonly number[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
-    return this.byIds.all({ tenantId, ids: JSON.stringify([...new Set(ids)]) });
+    return this.session.all(byIds, { tenantId, ids: JSON.stringify([...new Set(ids)]) });
   }
 
-  insert(user: NewUser): UserRow {
-    const row = this.insertOne.get({ ...user });
+  async insert(user: NewUser): Promise<UserRow> {
+    const row = await this.session.get(insertOne, { ...user });
     if (!row) throw new Error("user insert returned no row");
     return row;
   }
 
   /** Accepting an invitation proves the address: the user counts as verified from then on. */
-  markEmailVerified(id: number, now: number): void {
-    if (this.verify.run({ id, now }).changes > 0) this.changed();
+  async markEmailVerified(id: number, now: number): Promise<void> {
+    await this.session.run(verify, { id, now });
   }
 
   /** The user, only if it belongs to the tenant. */
-  findInTenant(tenantId: number, ref: EntityRef): UserRow | undefined {
+  findInTenant(tenantId: number, ref: EntityRef): Promise<UserRow | undefined> {
     return "id" in ref
-      ? this.byId.get({ tenantId, id: ref.id })
-      : this.byUuid.get({ tenantId, uuid: ref.uuid });
+      ? this.session.get(byId, { tenantId, id: ref.id })
+      : this.session.get(byUuid, { tenantId, uuid: ref.uuid });
   }
 }

@@ -31,8 +31,13 @@ export class InvitationConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
+  /** Counted only when a client asks for it: counting walks every matching row. */
   @Field(() => Int, { description: "Matching invitations across all pages." })
-  totalCount!: number;
+  get totalCount(): Promise<number> {
+    return this.countAll();
+  }
+
+  countAll!: () => Promise<number>;
 
   static from(page: Page<InvitationDetails>, now: number): InvitationConnection {
     return Object.assign(new InvitationConnection(), {
@@ -40,7 +45,7 @@ export class InvitationConnection {
         Object.assign(new InvitationEdge(), { cursor: page.cursors[i], node: Invitation.from(details, now) }),
       ),
       pageInfo: pageInfoOf(page),
-      totalCount: page.totalCount,
+      countAll: page.totalCount,
     });
   }
 }
@@ -89,8 +94,13 @@ export class AuditEventConnection {
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
 
+  /** Counted only when a client asks for it: counting walks every matching row. */
   @Field(() => Int)
-  totalCount!: number;
+  get totalCount(): Promise<number> {
+    return this.countAll();
+  }
+
+  countAll!: () => Promise<number>;
 
   static from(page: Page<AuditEventRecord>): AuditEventConnection {
     return Object.assign(new AuditEventConnection(), {
@@ -110,7 +120,7 @@ export class AuditEventConnection {
         }),
       ),
       pageInfo: pageInfoOf(page),
-      totalCount: page.totalCount,
+      countAll: page.totalCount,
     });
   }
 }

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import { loadConfig } from "../../../src/config.js";
 import { createLogger } from "../../../src/http/logger.js";
 import { startServer, type RunningServer } from "../../../src/server.js";
+import { createTestDatabaseLocation } from "../../support/test-database.js";
 import { loadTestFixture } from "../../support/harness.js";
 
 export interface LoggedServer {
@@ -20,8 +21,9 @@ export interface LoggedServer {
 /** The real server over the test fixture, logging at `trace` into memory instead of stdout. */
 export async function startLoggedServer(env: Record<string, string> = {}): Promise<LoggedServer> {
   const dir = mkdtempSync(join(tmpdir(), "invitation-api-logs-"));
-  const databaseFile = join(dir, "test.db");
-  const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", DATABASE_URL: databaseFile, ...env });
+  const created = await createTestDatabaseLocation();
+  const databaseUrl = created.url;
+  const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", DATABASE_URL: databaseUrl, ...env });
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -38,7 +40,7 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
     },
     mail: { mailDir: join(dir, "mail") },
   });
-  loadTestFixture({ file: databaseFile, connection: server.connection, dispose: () => {} });
+  await loadTestFixture(server.database);
   return {
     url: server.url,
     server,
@@ -46,6 +48,7 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
     lines,
     async close() {
       await server.close();
+      await created.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

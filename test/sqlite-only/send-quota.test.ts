@@ -1,31 +1,32 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { openDatabase, type Connection } from "../../src/db/connection.js";
-import { Store } from "../../src/db/store.js";
+import type { Database } from "../../src/db/database.js";
+import { openDatabase } from "../../src/db/open-database.js";
+import { Store, type Repositories } from "../../src/db/store.js";
 import { ACME, createHarness, GLOBEX, KEYS, T0, type Harness } from "../support/harness.js";
 
 // The per-tenant cap is checked against an upper bound this process keeps (SendQuotaRepository's tally), and
-// the window is read only when that bound reaches the cap. These tests try to fool the bound.
+// the window is read only when that bound reaches the cap. These tests try to fool the bound. (SQLite only:
+// PostgreSQL has no such bound and always reads the window.)
 
 const HOUR = 3_600_000;
 let h: Harness;
-let other: Connection;
-beforeEach(() => {
-  h = createHarness({ cooldownSeconds: 0, perTenantPerHour: 3 });
-  other = openDatabase(h.db.file);
+let other: Database;
+beforeEach(async () => {
+  h = await createHarness({ cooldownSeconds: 0, perTenantPerHour: 3 });
+  other = openDatabase(h.db.location);
 });
-afterEach(() => {
-  other.close();
-  h.dispose();
+afterEach(async () => {
+  await other.close();
+  await h.dispose();
 });
 
 /** An email queued by someone else: another server process on the same database. */
-function queueElsewhere(tenantId: number, at = T0): void {
-  other.sqlite
-    .prepare(
-      `INSERT INTO email_outbox (tenant_id, to_address, subject, status, next_attempt_at, created_at)
-       VALUES (?, 'x@elsewhere.test', 's', 'queued', ?, ?)`,
-    )
-    .run(tenantId, at, at);
+async function queueElsewhere(tenantId: number, at = T0): Promise<void> {
+  await other.query(
+    `INSERT INTO email_outbox (tenant_id, to_address, subject, status, next_attempt_at, created_at)
+     VALUES (?, 'x@elsewhere.test', 's', 'queued', ?, ?)`,
+    [tenantId, at, at],
+  );
 }
 
 it("counts emails another process queued since its last look", async () => {
@@ -33,8 +34,8 @@ it("counts emails another process queued since its last look", async () => {
   expect((await h.container.service.resendInvitation(admin, { invitationId: "9001" })).kind).toBe(
     "ResendInvitationSuccess",
   );
-  queueElsewhere(ACME.id);
-  queueElsewhere(ACME.id);
+  await queueElsewhere(ACME.id);
+  await queueElsewhere(ACME.id);
 
   const refused = await h.container.service.resendInvitation(admin, { invitationId: "9004" });
 
@@ -43,7 +44,7 @@ it("counts emails another process queued since its last look", async () => {
 
 it("counts every email again once the window has moved on", async () => {
   const admin = h.call(KEYS.acmeAdmin);
-  for (const at of [T0 - HOUR + 60_000, T0 - HOUR + 120_000, T0]) queueElsewhere(ACME.id, at);
+  for (const at of [T0 - HOUR + 60_000, T0 - HOUR + 120_000, T0]) await queueElsewhere(ACME.id, at);
   expect((await h.container.service.resendInvitation(admin, { invitationId: "9001" })).kind).toBe(
     "ResendRateLimited",
   );
@@ -60,7 +61,7 @@ it("counts every email again once the window has moved on", async () => {
 
 it("counts afresh when the clock goes back and the window reaches further into the past", async () => {
   const admin = h.call(KEYS.acmeAdmin);
-  for (let i = 0; i < 3; i++) queueElsewhere(ACME.id, T0 - HOUR + 30_000);
+  for (let i = 0; i < 3; i++) await queueElsewhere(ACME.id, T0 - HOUR + 30_000);
   h.advance(60_000);
   // Those three are out of this window: the count is 0, and one more email is sent.
   expect((await h.container.service.resendInvitation(admin, { invitationId: "9001" })).kind).toBe(
@@ -74,29 +75,29 @@ it("counts afresh when the clock goes back and the window reaches further into t
   );
 });
 
-it("forgets what a rolled-back transaction showed it, whose ids are then issued again", () => {
-  const store = new Store(h.db.connection);
+it("forgets what a rolled-back transaction showed it, whose ids are then issued again", async () => {
+  const store = new Store(h.db.database);
   const since = T0 - HOUR;
   // Inside a transaction that fails: an email of another tenant takes the next id, and ACME is counted (0).
-  expect(() =>
-    store.transaction(() => {
-      queueInThisConnection(store, GLOBEX.id);
-      expect(store.sendQuota.tenantCap(ACME.id, since, 2)).toEqual({ reached: false });
+  await expect(
+    store.transaction(async (tx) => {
+      await queueInThisConnection(tx, GLOBEX.id);
+      expect(await tx.sendQuota.tenantCap(ACME.id, since, 2)).toEqual({ reached: false });
       throw new Error("rolled back");
     }),
-  ).toThrow("rolled back");
+  ).rejects.toThrow("rolled back");
   // The rolled-back id goes to an ACME email, and one more follows: ACME is at its cap of 2.
-  queueElsewhere(ACME.id);
-  queueElsewhere(ACME.id);
+  await queueElsewhere(ACME.id);
+  await queueElsewhere(ACME.id);
 
-  expect(store.transaction(() => store.sendQuota.tenantCap(ACME.id, since, 2))).toEqual({
+  expect(await store.transaction((tx) => tx.sendQuota.tenantCap(ACME.id, since, 2))).toEqual({
     reached: true,
     oldestAt: T0,
   });
 });
 
-function queueInThisConnection(store: Store, tenantId: number): void {
-  store.outbox.enqueue({
+async function queueInThisConnection(tx: Repositories, tenantId: number): Promise<void> {
+  await tx.outbox.enqueue({
     tenantId,
     invitationId: null,
     tokenHash: null,

@@ -1,0 +1,75 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { SqlSession } from "../database.js";
+import { sqliteSchema as schema, type InvitationRow } from "../schema/index.js";
+import { columnsOf, p, statement, type Statement } from "../statement.js";
+
+export type InvitationStatusFilter = "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED";
+
+export interface InvitationFilter {
+  readonly tenantId: number;
+  /** Effective status; EXPIRED and PENDING are told apart by `expiresAt` against `now`. */
+  readonly status: InvitationStatusFilter | null;
+  /** Invitee's address, lower-cased. */
+  readonly email: string | null;
+  readonly now: number;
+}
+
+const STATUS_CONDITIONS: Record<InvitationStatusFilter | "ANY", SQL> = {
+  ANY: sql``,
+  PENDING: sql` AND invitations.status = 'pending' AND invitations.expires_at > ${p("now")}`,
+  EXPIRED: sql` AND invitations.status = 'pending' AND invitations.expires_at <= ${p("now")}`,
+  ACCEPTED: sql` AND invitations.status = 'accepted'`,
+  REVOKED: sql` AND invitations.status = 'revoked'`,
+};
+
+/**
+ * One statement per filter shape, each walking an index in id order and stopping after a page: a page costs
+ * the same whatever the tenant holds. The email filter finds the user through (tenant_id, email) first.
+ */
+function shape(status: InvitationStatusFilter | "ANY", byEmail: boolean, afterCursor: boolean) {
+  const where = sql`invitations.tenant_id = ${p("tenantId")}${STATUS_CONDITIONS[status]}${
+    byEmail
+      ? sql` AND invitations.user_id IN (SELECT id FROM users WHERE tenant_id = ${p("tenantId")} AND email = ${p("email")})`
+      : sql``
+  }`;
+  const name = `invitations_${status.toLowerCase()}${byEmail ? "_by_email" : ""}`;
+  return {
+    page: statement<InvitationRow>(
+      `${name}${afterCursor ? "_after" : ""}_page`,
+      sql`SELECT ${columnsOf(schema.invitations)} FROM invitations WHERE ${where}${
+        afterCursor ? sql` AND invitations.id < ${p("beforeId")}` : sql``
+      } ORDER BY invitations.id DESC LIMIT ${p("limit")}`,
+    ),
+    count: afterCursor
+      ? null
+      : statement<{ n: number }>(`${name}_count`, sql`SELECT count(*) AS n FROM invitations WHERE ${where}`),
+  };
+}
+
+type Shape = ReturnType<typeof shape>;
+const SHAPES = new Map<string, Shape>();
+for (const status of ["ANY", "PENDING", "EXPIRED", "ACCEPTED", "REVOKED"] as const)
+  for (const byEmail of [false, true])
+    for (const after of [false, true])
+      SHAPES.set(`${status}/${byEmail}/${after}`, shape(status, byEmail, after));
+
+function shapeOf(filter: InvitationFilter, afterCursor: boolean): Shape {
+  return SHAPES.get(`${filter.status ?? "ANY"}/${filter.email !== null}/${afterCursor}`)!;
+}
+
+/** The tenant's invitations, newest first, by id cursor. */
+export class InvitationListQueries {
+  constructor(private readonly session: SqlSession) {}
+
+  /** Ids below `beforeId` (the cursor), at most `limit` rows. */
+  page(filter: InvitationFilter, beforeId: number | null, limit: number): Promise<InvitationRow[]> {
+    const query = shapeOf(filter, beforeId !== null).page;
+    return this.session.all(query, { ...filter, beforeId, limit });
+  }
+
+  /** Walks every matching row: only for clients that ask for `totalCount`. */
+  async count(filter: InvitationFilter): Promise<number> {
+    const query = shapeOf(filter, false).count as Statement<{ n: number }>;
+    return (await this.session.get(query, { ...filter }))?.n ?? 0;
+  }
+}
