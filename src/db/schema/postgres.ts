@@ -120,6 +120,8 @@ export const invitations = pgTable(
   (t) => [
     index("invitations_tenant_user_idx").on(t.tenantId, t.userId, t.status, t.createdAt),
     index("invitations_tenant_status_idx").on(t.tenantId, t.status, t.id),
+    // A page of all the tenant's invitations, newest first, walks this and stops after the page.
+    index("invitations_tenant_id_idx").on(t.tenantId, t.id),
   ],
 );
 
@@ -175,7 +177,11 @@ export const auditEvents = pgTable(
       .notNull()
       .default(sql`((extract(epoch from clock_timestamp()) * 1000)::bigint)`),
   },
-  (t) => [index("audit_events_tenant_idx").on(t.tenantId, t.id)],
+  (t) => [
+    index("audit_events_tenant_idx").on(t.tenantId, t.id),
+    // Pages of one action (auditEvents(action:)), newest first.
+    index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.id),
+  ],
 );
 
 /**

@@ -97,6 +97,8 @@ export const invitations = sqliteTable(
   (t) => [
     index("invitations_tenant_user_idx").on(t.tenantId, t.userId, t.status, t.createdAt),
     index("invitations_tenant_status_idx").on(t.tenantId, t.status, t.id),
+    // A page of all the tenant's invitations, newest first, walks this and stops after the page.
+    index("invitations_tenant_id_idx").on(t.tenantId, t.id),
   ],
 );
 
@@ -152,7 +154,11 @@ export const auditEvents = sqliteTable(
       .notNull()
       .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`),
   },
-  (t) => [index("audit_events_tenant_idx").on(t.tenantId, t.id)],
+  (t) => [
+    index("audit_events_tenant_idx").on(t.tenantId, t.id),
+    // Pages of one action (auditEvents(action:)), newest first.
+    index("audit_events_tenant_action_idx").on(t.tenantId, t.action, t.id),
+  ],
 );
 
 /**

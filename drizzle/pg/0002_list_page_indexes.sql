@@ -1,0 +1,2 @@
+CREATE INDEX "audit_events_tenant_action_idx" ON "audit_events" USING btree ("tenant_id","action","id");--> statement-breakpoint
+CREATE INDEX "invitations_tenant_id_idx" ON "invitations" USING btree ("tenant_id","id");
