@@ -47,3 +47,27 @@ it("caps emails per recipient per day, counting every send, even superseded ones
     "ResendInvitationSuccess",
   );
 });
+
+it("writes nothing but the audit record when a cap refuses an invite: no user row is left behind", async () => {
+  h = await createHarness({ cooldownSeconds: 0, perTenantPerHour: 1 });
+  const admin = h.call(KEYS.acmeAdmin);
+  expect((await h.container.service.inviteUser(admin, { email: "first@x.test" })).kind).toBe(
+    "InviteUserSuccess",
+  );
+  const users = async () => (await rows<{ n: number }>(h!.db, "SELECT count(*) AS n FROM users"))[0]!.n;
+  const before = await users();
+
+  for (const email of ["second@x.test", "third@x.test", "second@x.test"]) {
+    expect((await h.container.service.inviteUser(admin, { email })).kind).toBe("ResendRateLimited");
+  }
+
+  expect(await users()).toBe(before);
+  expect(
+    await rows(h.db, "SELECT email FROM users WHERE email IN ('second@x.test', 'third@x.test')"),
+  ).toEqual([]);
+  const audit = await rows<{ outcome: string }>(
+    h.db,
+    "SELECT outcome FROM audit_events WHERE action = 'invitation.create' ORDER BY id",
+  );
+  expect(audit.map((a) => a.outcome)).toEqual(["SUCCESS", "RATE_LIMITED", "RATE_LIMITED", "RATE_LIMITED"]);
+});

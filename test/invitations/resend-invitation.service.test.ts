@@ -195,6 +195,20 @@ describe("a successful resend", () => {
 });
 
 describe("cooldown", () => {
+  it("holds per invitee: revoking and resending by user id does not reset it", async () => {
+    expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
+    h.advance(1_000);
+    const revoked = await h.container.service.revokeInvitation(h.call(KEYS.acmeAdmin), {
+      invitationId: "9001",
+    });
+    expect(revoked.kind).toBe("RevokeInvitationSuccess");
+    // Bob has no pending invitation now: a resend by user id would create a new one, and send again.
+    expect(await resend({ userId: "2" })).toMatchObject({ kind: "ResendRateLimited", retryAfterSeconds: 59 });
+    expect(await outboxCount()).toBe(1);
+    h.advance(59_000);
+    expect(await resend({ userId: "2" })).toMatchObject({ kind: "ResendInvitationSuccess", created: true });
+  });
+
   it("refuses a second resend within the cooldown with the seconds left, then allows it", async () => {
     expect((await resend({ invitationId: "9001" })).kind).toBe("ResendInvitationSuccess");
     expect(await resend({ invitationId: "9001" })).toMatchObject({

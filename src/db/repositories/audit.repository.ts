@@ -44,10 +44,14 @@ const AUDIT_COLUMNS = sql.raw(
    details AS "details", created_at AS "createdAt"`,
 );
 const toEvent = (row: Record<string, unknown>): AuditEventRow =>
-  ({
-    ...row,
-    details: row.details === null ? null : (JSON.parse(row.details as string) as Record<string, unknown>),
-  }) as AuditEventRow;
+  ({ ...row, details: detailsOf(row.details) }) as AuditEventRow;
+
+/** Releases up to 0.1.0 encoded details twice (a JSON string holding JSON): both read as the object. */
+function detailsOf(stored: unknown): Record<string, unknown> | null {
+  if (stored === null) return null;
+  const parsed: unknown = JSON.parse(stored as string);
+  return (typeof parsed === "string" ? JSON.parse(parsed) : parsed) as Record<string, unknown>;
+}
 
 /** One statement per filter shape; each walks (tenant_id[, action], id) and stops after a page. */
 function shape(byAction: boolean, afterCursor: boolean) {
