@@ -10,6 +10,9 @@ import { startBackgroundCheckpoints, type BackgroundCheckpoints } from "./backgr
 import { createDatabaseFolder } from "./database-folder.js";
 import { TransactionQueue } from "./transaction-queue.js";
 
+/** How long a writer waits for another connection's write transaction before giving up. */
+const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * The settings every process must share: WAL so readers never block the writer, a busy timeout so concurrent
  * writers wait instead of failing, foreign keys enforced, no fsync per commit (WAL stays consistent), and
@@ -17,7 +20,7 @@ import { TransactionQueue } from "./transaction-queue.js";
  */
 export const CONNECTION_PRAGMAS = [
   "journal_mode = WAL",
-  "busy_timeout = 5000",
+  `busy_timeout = ${BUSY_TIMEOUT_MS}`,
   "foreign_keys = ON",
   "synchronous = NORMAL",
   "secure_delete = ON",
@@ -46,6 +49,8 @@ export class SqliteDatabase implements Database {
   private readonly queue = new TransactionQueue();
   private readonly changes = new EventEmitter();
   private readonly begin: BetterSqlite3.Statement;
+  private readonly waitWhenBusy: BetterSqlite3.Statement;
+  private readonly failWhenBusy: BetterSqlite3.Statement;
   private readonly commit: BetterSqlite3.Statement;
   private readonly rollback: BetterSqlite3.Statement;
   private readonly dataVersion: BetterSqlite3.Statement<[], number>;
@@ -59,6 +64,8 @@ export class SqliteDatabase implements Database {
   ) {
     this.location = { dialect: "sqlite", file } as const;
     this.begin = sqlite.prepare("BEGIN IMMEDIATE");
+    this.waitWhenBusy = sqlite.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.failWhenBusy = sqlite.prepare("PRAGMA busy_timeout = 0");
     this.commit = sqlite.prepare("COMMIT");
     this.rollback = sqlite.prepare("ROLLBACK");
     this.dataVersion = sqlite.prepare<[], number>("PRAGMA data_version").pluck();
@@ -109,7 +116,7 @@ export class SqliteDatabase implements Database {
     const emitted = new Set<ChangeChannel>();
     const tx = new SqliteTransaction(this, emitted);
     try {
-      this.begin.run();
+      await this.beginImmediate();
       let result: T;
       try {
         result = await work(tx);
@@ -123,6 +130,27 @@ export class SqliteDatabase implements Database {
     } finally {
       tx.end();
       release();
+    }
+  }
+
+  /**
+   * Takes the write lock without blocking the thread: SQLite's busy handler would sleep inside the call while
+   * another connection (another process, or another SqliteDatabase in this one) holds it, and nothing else
+   * of this process, that other connection's transaction included, could run meanwhile.
+   */
+  private async beginImmediate(): Promise<void> {
+    const deadline = performance.now() + BUSY_TIMEOUT_MS;
+    for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 20)) {
+      this.failWhenBusy.run();
+      try {
+        this.begin.run();
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() > deadline) throw error;
+      } finally {
+        this.waitWhenBusy.run();
+      }
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 
