@@ -27,6 +27,10 @@ export interface Config {
   readonly logLevel: string;
   /** Requests per minute per API key (per client address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Origins (scheme://host[:port]) allowed to call the API from a browser. */
+  readonly corsOrigins: readonly string[];
+  /** Serve Prometheus metrics at GET /metrics. */
+  readonly metrics: boolean;
   /** How long SIGTERM may take to drain requests and the mail worker before the process exits anyway. */
   readonly shutdownTimeoutSeconds: number;
 }
@@ -72,6 +76,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000_000),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
+    metrics: onOff(env, "METRICS") ?? true,
+    corsOrigins: corsOrigins(env),
   };
 }
 
@@ -114,6 +120,20 @@ function onOff(env: Env, name: string): boolean | undefined {
   if (raw === undefined) return undefined;
   if (raw !== "on" && raw !== "off") fail(name, "must be on or off", raw);
   return raw === "on";
+}
+
+/** `https://app.example.com,http://localhost:5173`: exact origins, no paths, no wildcards. */
+function corsOrigins(env: Env): readonly string[] {
+  const raw = text(env, "CORS_ORIGINS");
+  if (raw === undefined) return [];
+  return raw.split(",").map((entry) => {
+    const value = entry.trim().replace(/\/$/, "");
+    const url = URL.canParse(value) ? new URL(value) : null;
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.origin !== value) {
+      fail("CORS_ORIGINS", "must be comma-separated origins such as https://app.example.com", entry.trim());
+    }
+    return value;
+  });
 }
 
 function databaseLocation(env: Env): DatabaseLocation {

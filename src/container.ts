@@ -5,12 +5,15 @@ import type { Database } from "./db/database.js";
 import { Store } from "./db/store.js";
 import { InvitationService, type InvitationSettings } from "./invitations/invitation.service.js";
 import { loadInvitationEmailRenderer } from "./mail/invitation-email.js";
+import { Metrics } from "./metrics/metrics.js";
 
 export interface ContainerOptions {
   readonly database: Database;
   readonly settings: InvitationSettings;
   readonly now?: () => number;
   readonly generateToken?: () => string;
+  /** Count every operation's outcome (GET /metrics); null or absent: no metrics. */
+  readonly metrics?: boolean;
 }
 
 /** The wired core: one place that decides which implementation each part gets. Tests swap the clock and tokens. */
@@ -18,11 +21,13 @@ export interface Container {
   readonly store: Store;
   readonly service: InvitationService;
   readonly now: () => number;
+  readonly metrics: Metrics | null;
 }
 
 export function createContainer(options: ContainerOptions): Container {
   const now = options.now ?? Date.now;
   const store = new Store(options.database);
+  const metrics = options.metrics ? new Metrics(() => store.outbox.countWaiting()) : null;
   const service = new InvitationService({
     store,
     authenticator: new Authenticator(store, now),
@@ -32,5 +37,5 @@ export function createContainer(options: ContainerOptions): Container {
     generateToken: options.generateToken ?? generateInvitationToken,
     generateUuid: randomUUID,
   });
-  return { store, service, now };
+  return { store, service: metrics ? metrics.instrument(service) : service, now, metrics };
 }

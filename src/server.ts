@@ -56,6 +56,7 @@ export async function startServer(
     now,
     generateToken: options.generateToken,
     settings: invitationSettingsOf(config),
+    metrics: config.metrics,
   });
   const app = await buildApp({
     container,
@@ -63,6 +64,7 @@ export async function startServer(
     production: config.production,
     ide: config.graphqlIde,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    corsOrigins: config.corsOrigins,
   });
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -88,6 +90,7 @@ export async function startServer(
       mailFrom: config.mailFrom,
       now,
       logger: logger.child({ component: "mail" }),
+      observe: container.metrics ? (outcome) => container.metrics?.delivered(outcome) : undefined,
     },
     options.mail,
   );

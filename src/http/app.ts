@@ -14,8 +14,10 @@ import type { GraphQLContext } from "../graphql/context.js";
 import { ErrorCode } from "../invitations/errors.js";
 import { registerRestRoutes } from "../rest/routes.js";
 import { registerAcceptPage } from "./accept-page.js";
+import { registerCors } from "./cors.js";
 import { credentialsFromHeaders, rateLimitKeyOf } from "./credentials.js";
 import { registerGraphQLIde } from "./graphql-ide.js";
+import { registerMetrics } from "./metrics-route.js";
 import { describeHttpError, registerHttpErrorHandling } from "./http-errors.js";
 import { requestIdFor } from "./request-id.js";
 
@@ -27,6 +29,8 @@ export interface AppOptions {
   readonly ide: boolean;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number;
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  readonly corsOrigins?: readonly string[];
   /** Requests per minute per API key (per client address without a valid one); 0 or absent: unlimited. */
   readonly rateLimitPerMinute?: number;
 }
@@ -51,6 +55,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // Before any route: the limiter attaches itself to each route as it is added.
   if (options.rateLimitPerMinute) await registerRateLimit(app, container, options.rateLimitPerMinute);
+
+  if (container.metrics) registerMetrics(app, container.metrics);
+  await registerCors(app, options.corsOrigins ?? []);
 
   // Probes are never limited: an orchestrator polling them must not be refused.
   const probe = { config: { rateLimit: false as const } };
@@ -132,6 +139,7 @@ async function registerRateLimit(
     max: perMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip, isKnownKey),
+    onExceeded: () => container.metrics?.rateLimited(),
   });
 }
 

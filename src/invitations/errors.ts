@@ -53,8 +53,12 @@ export type UserAlreadyVerified = ErrorResultOf<"UserAlreadyVerified", "USER_ALR
 export type InvitationNotPending = ErrorResultOf<"InvitationNotPending", "INVITATION_NOT_PENDING"> & {
   readonly status: InvitationStatus;
 };
+/** Which limit refused a send: the invitee's cooldown, or one of the abuse caps. */
+export type SendLimit = "cooldown" | "tenant_hourly_cap" | "recipient_daily_cap";
+
 export type ResendRateLimited = ErrorResultOf<"ResendRateLimited", "RATE_LIMITED"> & {
   readonly retryAfterSeconds: number;
+  readonly limit: SendLimit;
 };
 
 export type InvalidInvitationToken = ErrorResultOf<"InvalidInvitationToken", "INVALID_INVITATION_TOKEN">;
@@ -132,12 +136,14 @@ export const errors = {
   }),
   resendRateLimited: (
     retryAfterSeconds: number,
+    limit: SendLimit = "cooldown",
     reason = "The invitation was sent moments ago",
   ): ResendRateLimited => ({
     kind: "ResendRateLimited",
     code: ErrorCode.RATE_LIMITED,
     message: `${reason}; try again in ${retryAfterSeconds} s.`,
     retryAfterSeconds,
+    limit,
   }),
   // Unknown, replaced, revoked and used tokens are indistinguishable on purpose.
   invalidInvitationToken: (): InvalidInvitationToken => ({

@@ -32,7 +32,7 @@ export async function sendInvitation(
   if (settings.resendCooldownMs > 0) {
     const lastSentAt = await tx.invitations.lastSentToUser(actor.tenant.id, invitee.id);
     const waitMs = lastSentAt === null ? 0 : lastSentAt + settings.resendCooldownMs - now;
-    if (waitMs > 0) return errors.resendRateLimited(Math.ceil(waitMs / 1000));
+    if (waitMs > 0) return errors.resendRateLimited(Math.ceil(waitMs / 1000), "cooldown");
   }
   const capped = await emailCapRefusal(deps, tx, actor.tenant.id, invitee.email, now);
   if (capped) return capped;
@@ -110,6 +110,7 @@ async function emailCapRefusal(
   if (tenant.reached) {
     return errors.resendRateLimited(
       secondsUntil(tenant.oldestAt, HOUR, now),
+      "tenant_hourly_cap",
       `This tenant sent ${perTenantPerHour} invitation emails in the last hour`,
     );
   }
@@ -117,6 +118,7 @@ async function emailCapRefusal(
   if (recipient.reached) {
     return errors.resendRateLimited(
       secondsUntil(recipient.oldestAt, DAY, now),
+      "recipient_daily_cap",
       `This address received ${perRecipientPerDay} invitation emails in the last 24 hours`,
     );
   }

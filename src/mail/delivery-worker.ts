@@ -28,6 +28,8 @@ export interface DeliveryWorkerDeps {
   readonly mailFrom: string;
   readonly now: () => number;
   readonly logger: Logger;
+  /** Told of every delivery outcome (metrics). */
+  readonly observe?: (outcome: DeliveryOutcome) => void;
 }
 
 export type DeliveryOutcome =
@@ -157,7 +159,9 @@ export class DeliveryWorker {
     while (!this.stopping) {
       const next = await this.claimNext(dueBy);
       if (next === null) break;
-      outcomes.push(next.kind === "claimed" ? await this.send(next) : next);
+      const outcome = next.kind === "claimed" ? await this.send(next) : next;
+      this.deps.observe?.(outcome);
+      outcomes.push(outcome);
     }
     return outcomes;
   }

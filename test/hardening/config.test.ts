@@ -26,6 +26,8 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   LOG_LEVEL: ["verbose", "INFO"],
   RATE_LIMIT_PER_MINUTE: ["-1", "lots", "10.5"],
   SHUTDOWN_TIMEOUT_SECONDS: ["0", "forever"],
+  CORS_ORIGINS: ["*", "https://app.example.test/path", "app.example.test", "https://a.test,ftp://b.test"],
+  METRICS: ["yes", "0"],
 };
 const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
   values.map((value) => ({ name, value })),

@@ -138,6 +138,12 @@ const latestOfInvitation = statement<LatestDelivery>(
       FROM email_outbox WHERE invitation_id = ${p("invitationId")} ORDER BY id DESC LIMIT 1`,
 );
 
+// Only the waiting statuses: the due index serves them, and they stay few however many emails were sent.
+const waiting = statement<{ status: "queued" | "sending"; n: number }>(
+  "outbox_waiting_by_status",
+  sql`SELECT status AS "status", count(*) AS "n" FROM email_outbox WHERE status IN ('queued', 'sending') GROUP BY status`,
+);
+
 export class OutboxRepository {
   constructor(private readonly session: SqlSession) {}
 
@@ -192,6 +198,13 @@ export class OutboxRepository {
   /** Not to be sent at all (its link is dead): the reason is kept, the body purged. */
   async markCancelled(claim: ClaimRef, reason: string): Promise<boolean> {
     return (await this.session.run(finishUnsent, { ...claim, status: "cancelled", error: reason })) > 0;
+  }
+
+  /** How many emails wait: queued, and being sent under a lease. */
+  async countWaiting(): Promise<Record<"queued" | "sending", number>> {
+    const depth = { queued: 0, sending: 0 };
+    for (const row of await this.session.all(waiting)) depth[row.status] = row.n;
+    return depth;
   }
 
   /** The most recent email queued for the invitation, whatever became of it. */
