@@ -10,6 +10,8 @@ import { sendNewInviteOperation } from "./send-new-invite.route.js";
 import { tenantInvitationResendOperation } from "./tenant-invitation-resend.route.js";
 import { usersResendInvitationOperation } from "./users-resend-invitation.route.js";
 
+export const WWW_AUTHENTICATE = 'Bearer realm="invitations"';
+
 /** Registers the REST compatibility paths (contract §6) and their OpenAPI document at GET /openapi.json. */
 export async function registerRestRoutes(app: FastifyInstance, container: Container): Promise<void> {
   const operations = [
@@ -55,6 +57,8 @@ function mount(scope: FastifyInstance, operation: RestOperation): void {
         if (answer.retryAfterSeconds !== undefined) {
           void reply.header("retry-after", String(answer.retryAfterSeconds));
         }
+        // RFC 9110: a 401 names the scheme that would be accepted.
+        if (answer.status === 401) void reply.header("www-authenticate", WWW_AUTHENTICATE);
         return reply.code(answer.status).send(answer.body);
       },
     });

@@ -61,6 +61,8 @@ describe.each(CHANNELS)("resend through $name", (channel) => {
         checkBody(channel.documented.method, channel.documented.path, answer.status, answer.body);
       }
       if (answer.status === 429) expect(answer.headers.get("retry-after")).toMatch(/^[1-9][0-9]*$/);
+      if (answer.status === 401)
+        expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="invitations"');
     };
 
     if (scenario.resendFirst) check(await exchange(server.url, request), "ResendInvitationSuccess");
