@@ -16,6 +16,6 @@ export const projectRoot: string = (() => {
   return dir;
 })();
 
-export const migrationsFolder = join(projectRoot, "drizzle");
+export const migrationsFolder = join(projectRoot, "drizzle", "sqlite");
 export const templatesFolder = join(projectRoot, "templates");
 export const demoFixturePath = join(projectRoot, "fixtures", "demo.json");
