@@ -21,6 +21,8 @@ export interface Config {
   readonly production: boolean;
   /** Serve the in-browser GraphQL IDE at GET /graphql: on by default, off in production unless GRAPHQL_IDE=on. */
   readonly graphqlIde: boolean;
+  /** Answer introspection queries: on by default, off in production unless GRAPHQL_INTROSPECTION=on. */
+  readonly graphqlIntrospection: boolean;
   readonly logLevel: string;
   /** Requests per minute per API key (per client address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
@@ -64,6 +66,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxEmailsPerRecipientPerDay: integer(env, "MAX_EMAILS_PER_RECIPIENT_PER_DAY", 10, 1, 1_000_000_000),
     production,
     graphqlIde: onOff(env, "GRAPHQL_IDE") ?? !production,
+    // Not implied by the IDE: turning the IDE on must not publish the schema to every caller.
+    graphqlIntrospection: onOff(env, "GRAPHQL_INTROSPECTION") ?? !production,
     logLevel,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000_000),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
@@ -155,6 +159,25 @@ function mailFrom(env: Env): string {
 /** SMTP URLs may carry a password: never echo it back. */
 function redact(raw: string): string {
   return raw.replace(/\/\/[^@/]*@/, "//***@");
+}
+
+/** What the HTTP server takes from the configuration. */
+export interface HttpSettings {
+  readonly production: boolean;
+  /** Serve the GraphQL IDE to browsers at GET /graphql. */
+  readonly ide: boolean;
+  readonly introspection: boolean;
+  /** Requests per minute per API key (per client address without a valid one); 0: unlimited. */
+  readonly rateLimitPerMinute: number;
+}
+
+export function httpSettingsOf(config: Config): HttpSettings {
+  return {
+    production: config.production,
+    ide: config.graphqlIde,
+    introspection: config.graphqlIntrospection,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+  };
 }
 
 /** The service's settings, in the units it uses. */

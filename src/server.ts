@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { ConfigError, invitationSettingsOf } from "./config.js";
+import { ConfigError, httpSettingsOf, invitationSettingsOf } from "./config.js";
 import { createContainer, type Container } from "./container.js";
 import { applyMigrations, openDatabase, type Connection } from "./db/connection.js";
 import { loadDemoIfEmpty, type DemoCredentials } from "./fixtures/demo.js";
@@ -48,14 +48,7 @@ export async function startServer(
     generateToken: options.generateToken,
     settings: invitationSettingsOf(config),
   });
-  const app = await buildApp({
-    container,
-    connection,
-    logger,
-    production: config.production,
-    ide: config.graphqlIde,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-  });
+  const app = await buildApp({ container, connection, logger, ...httpSettingsOf(config) });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

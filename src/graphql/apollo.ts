@@ -61,7 +61,7 @@ const SUGGESTION = / ?Did you mean .+\?$/s;
 
 export interface ApolloOptions {
   readonly logger: Logger;
-  /** Off in production unless the IDE is on (its docs and completion need it). */
+  /** GRAPHQL_INTROSPECTION: off in production unless turned on. */
   readonly introspection: boolean;
   /** Hides schema details (suggestions of field, type and enum names) from error messages. */
   readonly production?: boolean;

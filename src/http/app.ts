@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
+import type { HttpSettings } from "../config.js";
 import type { Container } from "../container.js";
 import type { Connection } from "../db/connection.js";
 import { migrationsAreCurrent } from "../db/connection.js";
@@ -21,17 +22,12 @@ import { registerGraphQLIde } from "./graphql-ide.js";
 import { describeHttpError, registerHttpErrorHandling } from "./http-errors.js";
 import { requestIdFor } from "./request-id.js";
 
-export interface AppOptions {
+export interface AppOptions extends HttpSettings {
   readonly container: Container;
   readonly connection: Connection;
   readonly logger: Logger;
-  readonly production: boolean;
-  /** Serve the GraphQL IDE to browsers at GET /graphql. */
-  readonly ide: boolean;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number;
-  /** Requests per minute per API key (per client address without a valid one); 0 or absent: unlimited. */
-  readonly rateLimitPerMinute?: number;
 }
 
 /** The HTTP server: GraphQL at /graphql, health probes, and (registered by their modules) the REST paths. */
@@ -70,11 +66,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const apollo = createApolloServer({
     logger,
-    introspection: !options.production || options.ide,
+    introspection: options.introspection,
     production: options.production,
   });
   await apollo.start();
   if (options.ide) await registerGraphQLIde(app);
+  if (options.ide && !options.introspection) {
+    logger.info("GraphQL IDE on with introspection off: its docs and completion stay empty");
+  }
   app.route({
     url: "/graphql",
     method: ["GET", "POST", "OPTIONS"],

@@ -20,6 +20,7 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   MAX_EMAILS_PER_TENANT_PER_HOUR: ["0", "many"],
   MAX_EMAILS_PER_RECIPIENT_PER_DAY: ["0", "1e3"],
   GRAPHQL_IDE: ["yes", "true"],
+  GRAPHQL_INTROSPECTION: ["yes", "1"],
   NODE_ENV: ["prod", "Production"],
   LOG_LEVEL: ["verbose", "INFO"],
   RATE_LIMIT_PER_MINUTE: ["-1", "lots", "10.5"],
