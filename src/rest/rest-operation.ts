@@ -38,6 +38,8 @@ export interface RestReply {
   readonly status: number;
   readonly body: unknown;
   readonly retryAfterSeconds?: number;
+  /** The body holds a secret (an accept link): answered with `Cache-Control: no-store`. */
+  readonly confidential?: boolean;
 }
 
 /** One documented REST operation: everything Fastify and the OpenAPI document need, and its adapter. */

@@ -55,6 +55,7 @@ function mount(scope: FastifyInstance, operation: RestOperation): void {
         if (answer.retryAfterSeconds !== undefined) {
           void reply.header("retry-after", String(answer.retryAfterSeconds));
         }
+        if (answer.confidential) void reply.header("cache-control", "no-store");
         return reply.code(answer.status).send(answer.body);
       },
     });
