@@ -1,5 +1,4 @@
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import rateLimit from "@fastify/rate-limit";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -14,12 +13,12 @@ import type { Connection } from "../db/connection.js";
 import { migrationsAreCurrent } from "../db/connection.js";
 import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
-import { ErrorCode } from "../invitations/errors.js";
 import { registerRestRoutes } from "../rest/routes.js";
 import { registerAcceptPage } from "./accept-page.js";
-import { credentialsFromHeaders, rateLimitKeyOf } from "./credentials.js";
+import { credentialsFromHeaders } from "./credentials.js";
 import { registerGraphQLIde } from "./graphql-ide.js";
 import { describeHttpError, registerHttpErrorHandling } from "./http-errors.js";
+import { RequestRateLimited, registerRateLimit } from "./rate-limit.js";
 import { requestIdFor } from "./request-id.js";
 
 export interface AppOptions extends HttpSettings {
@@ -112,36 +111,17 @@ function refuseBeforeRouting(error: FastifyError, request: FastifyRequest, reply
 }
 
 /**
- * A per-caller request budget at the edge, before any body is read. Each route's error handler renders the
- * 429 in its own shape (GraphQL, each REST document, plain JSON); `Retry-After` is set by the plugin.
- */
-async function registerRateLimit(
-  app: FastifyInstance,
-  container: Container,
-  perMinute: number,
-): Promise<void> {
-  const isKnownKey = (keyHash: string) => {
-    try {
-      return container.store.apiKeys.isKnownActive(keyHash);
-    } catch {
-      // The database failing is for the route to report, in its own shape; the key keeps its own budget.
-      return true;
-    }
-  };
-  await app.register(rateLimit, {
-    max: perMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip, isKnownKey),
-  });
-}
-
-/**
  * Refusals before Apollo runs (rate limit, body too large, malformed JSON, unsupported media type), in the
  * shape Apollo gives its own: `{"errors": [{"message", "extensions": {"code"}}]}`. The code is the status's
- * name (`PAYLOAD_TOO_LARGE`, `BAD_REQUEST`, …), except 429's, which is the RATE_LIMITED that resends use.
+ * name (`PAYLOAD_TOO_LARGE`, `BAD_REQUEST`, …), except the request limit's, which is the RATE_LIMITED with
+ * `retryAfterSeconds` that a resend's ResendRateLimited has.
  */
 function sendGraphQLTransportError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof RequestRateLimited) {
+    const { code, message, retryAfterSeconds } = error.refusal;
+    return reply.code(429).send({ errors: [{ message, extensions: { code, retryAfterSeconds } }] });
+  }
   const failure = describeHttpError(error, request.log);
-  const code = failure.status === 429 ? ErrorCode.RATE_LIMITED : failure.code.toUpperCase();
+  const code = failure.code.toUpperCase();
   return reply.code(failure.status).send({ errors: [{ message: failure.message, extensions: { code } }] });
 }

@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifySchema } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifySchema } from "fastify";
 import type { Container } from "../container.js";
 import { describeHttpError } from "../http/http-errors.js";
+import { RequestRateLimited } from "../http/rate-limit.js";
 import { acceptBodylessRequests } from "./bodyless-requests.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { compileParameterValidator, fieldErrorsOf } from "./parameter-validation.js";
 import { resendInviteOperation } from "./resend-invite.route.js";
-import type { ParameterLocation, RestOperation, RestRequest } from "./rest-operation.js";
+import type { ParameterLocation, RestOperation, RestReply, RestRequest } from "./rest-operation.js";
 import { sendNewInviteOperation } from "./send-new-invite.route.js";
 import { tenantInvitationResendOperation } from "./tenant-invitation-resend.route.js";
 import { usersResendInvitationOperation } from "./users-resend-invitation.route.js";
@@ -39,6 +40,7 @@ function mount(scope: FastifyInstance, operation: RestOperation): void {
       // Validation failures reach the handler, which answers them in the document's own 400 body.
       attachValidation: true,
       errorHandler: (error, request, reply) => {
+        if (error instanceof RequestRateLimited) return send(reply, operation.refuse(error.refusal));
         const failure = describeHttpError(error, request.log);
         return reply.code(failure.status).send(operation.failureBody(failure));
       },
@@ -51,15 +53,18 @@ function mount(scope: FastifyInstance, operation: RestOperation): void {
           headers: request.headers,
           fieldErrors: validationError ? fieldErrorsOf(validationError, operation.parameters) : null,
         };
-        const answer = await operation.handle(restRequest);
-        if (answer.retryAfterSeconds !== undefined) {
-          void reply.header("retry-after", String(answer.retryAfterSeconds));
-        }
-        if (answer.confidential) void reply.header("cache-control", "no-store");
-        return reply.code(answer.status).send(answer.body);
+        return send(reply, await operation.handle(restRequest));
       },
     });
   }
+}
+
+function send(reply: FastifyReply, answer: RestReply): FastifyReply {
+  if (answer.retryAfterSeconds !== undefined) {
+    void reply.header("retry-after", String(answer.retryAfterSeconds));
+  }
+  if (answer.confidential) void reply.header("cache-control", "no-store");
+  return reply.code(answer.status).send(answer.body);
 }
 
 /** Fastify's schema for the operation: one object per parameter location, and the response bodies. */

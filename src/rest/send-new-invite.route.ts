@@ -179,6 +179,7 @@ export function sendNewInviteOperation({ service, now }: Container): RestOperati
       if (result.kind !== "ResendInvitationSuccess") return codedErrorReply(result);
       return { status: 200, body: accountUser(result, now()), confidential: true };
     },
+    refuse: codedErrorReply,
     failureBody: codedFailureBody,
   };
 }

@@ -1,0 +1,48 @@
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance } from "fastify";
+import type { Container } from "../container.js";
+import { errors, type ResendRateLimited } from "../invitations/errors.js";
+import { rateLimitKeyOf } from "./credentials.js";
+
+/**
+ * A request over the per-caller budget. It carries the same refusal a resend's cooldown gives, so that every
+ * route answers it in its own rate-limited shape (GraphQL's RATE_LIMITED, each REST document's body).
+ */
+export class RequestRateLimited extends Error {
+  override name = "RequestRateLimited";
+  readonly statusCode = 429;
+  readonly refusal: ResendRateLimited;
+
+  constructor(retryAfterSeconds: number) {
+    const refusal = errors.resendRateLimited(retryAfterSeconds, "Too many requests with this credential");
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+}
+
+/**
+ * A per-caller request budget at the edge, before any body is read. Each route's error handler renders the
+ * 429 in its own shape; `Retry-After` is set by the plugin.
+ */
+export async function registerRateLimit(
+  app: FastifyInstance,
+  container: Container,
+  perMinute: number,
+): Promise<void> {
+  const isKnownKey = (keyHash: string) => {
+    try {
+      return container.store.apiKeys.isKnownActive(keyHash);
+    } catch {
+      // The database failing is for the route to report, in its own shape; the key keeps its own budget.
+      return true;
+    }
+  };
+  await app.register(rateLimit, {
+    max: perMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip, isKnownKey),
+    // The same whole seconds as the plugin's Retry-After header.
+    errorResponseBuilder: (_request, context) =>
+      new RequestRateLimited(Math.max(1, Math.ceil(context.ttl / 1000))),
+  });
+}
