@@ -28,6 +28,10 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** How long SIGTERM may take to drain requests and the mail worker before the process exits anyway. */
   readonly shutdownTimeoutSeconds: number;
+  /** How long a client may take to send a whole request (headers and body); then 408 and the connection closes. */
+  readonly requestTimeoutSeconds: number;
+  /** How long a client may take to send a request's headers; at most requestTimeoutSeconds. */
+  readonly headersTimeoutSeconds: number;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -51,6 +55,22 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = httpUrl(env, "PUBLIC_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const production = oneOf(env, "NODE_ENV", NODE_ENVS) === "production";
   const logLevel = oneOf(env, "LOG_LEVEL", LOG_LEVELS) ?? "info";
+  const requestTimeoutSeconds = integer(env, "REQUEST_TIMEOUT_SECONDS", 30, 1, 3600);
+  const headersTimeoutSeconds = integer(
+    env,
+    "HEADERS_TIMEOUT_SECONDS",
+    Math.min(10, requestTimeoutSeconds),
+    1,
+    3600,
+  );
+  // Node refuses a headers timeout longer than the request's, which contains it.
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    fail(
+      "HEADERS_TIMEOUT_SECONDS",
+      `must be at most REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+      String(headersTimeoutSeconds),
+    );
+  }
 
   return {
     host,
@@ -71,6 +91,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000_000),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
   };
 }
 
@@ -169,6 +191,8 @@ export interface HttpSettings {
   readonly introspection: boolean;
   /** Requests per minute per API key (per client address without a valid one); 0: unlimited. */
   readonly rateLimitPerMinute: number;
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
 }
 
 export function httpSettingsOf(config: Config): HttpSettings {
@@ -177,6 +201,8 @@ export function httpSettingsOf(config: Config): HttpSettings {
     ide: config.graphqlIde,
     introspection: config.graphqlIntrospection,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
   };
 }
 

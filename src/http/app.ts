@@ -37,6 +37,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimitBytes ?? 100 * 1024,
+    // A client trickling its request must not hold a connection forever (Fastify's default is no limit).
+    // Node answers 408 and closes; it checks every second, so a limit may be enforced up to a second late.
+    requestTimeout: options.requestTimeoutMs,
+    http: {
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
     return503OnClosing: true,
     frameworkErrors: refuseBeforeRouting,
     // Long ids must reach route validation (and get each document's own 400), not a bare 414 from the router.

@@ -25,6 +25,9 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   LOG_LEVEL: ["verbose", "INFO"],
   RATE_LIMIT_PER_MINUTE: ["-1", "lots", "10.5"],
   SHUTDOWN_TIMEOUT_SECONDS: ["0", "forever"],
+  REQUEST_TIMEOUT_SECONDS: ["0", "soon", "3601"],
+  // 40 is longer than the default request timeout (30), which contains it.
+  HEADERS_TIMEOUT_SECONDS: ["0", "1.5", "40"],
 };
 const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
   values.map((value) => ({ name, value })),
@@ -62,6 +65,8 @@ describe("loadConfig", () => {
   it("has defaults for the limits, and lets RATE_LIMIT_PER_MINUTE=0 turn the rate limit off", () => {
     expect(loadConfig({})).toMatchObject({ rateLimitPerMinute: 600, shutdownTimeoutSeconds: 10 });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).rateLimitPerMinute).toBe(0);
+    expect(loadConfig({})).toMatchObject({ requestTimeoutSeconds: 30, headersTimeoutSeconds: 10 });
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: "5" }).headersTimeoutSeconds).toBe(5);
     expect(loadConfig({ HOST: "::1" }).host).toBe("::1");
     expect(loadConfig({ HOST: "api.internal" }).host).toBe("api.internal");
   });
