@@ -32,6 +32,8 @@ export interface Config {
   readonly requestTimeoutSeconds: number;
   /** How long a client may take to send a request's headers; at most requestTimeoutSeconds. */
   readonly headersTimeoutSeconds: number;
+  /** Share request rate limit counts through this Redis; null: each process counts its own. */
+  readonly redisUrl: string | null;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
     requestTimeoutSeconds,
     headersTimeoutSeconds,
+    redisUrl: redisUrl(env),
   };
 }
 
@@ -169,6 +172,20 @@ function smtpUrl(env: Env): string | null {
   return raw;
 }
 
+function redisUrl(env: Env): string | null {
+  const raw = text(env, "REDIS_URL");
+  if (raw === undefined) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    fail(
+      "REDIS_URL",
+      "must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379",
+      redact(raw),
+    );
+  }
+  return raw;
+}
+
 function mailFrom(env: Env): string {
   const raw = text(env, "MAIL_FROM") ?? "Invitations <no-reply@localhost>";
   const address = /<([^<>\s]+)>$/.exec(raw)?.[1] ?? raw;
@@ -178,7 +195,7 @@ function mailFrom(env: Env): string {
   return raw;
 }
 
-/** SMTP URLs may carry a password: never echo it back. */
+/** SMTP and Redis URLs may carry a password: never echo it back. */
 function redact(raw: string): string {
   return raw.replace(/\/\/[^@/]*@/, "//***@");
 }
@@ -193,6 +210,7 @@ export interface HttpSettings {
   readonly rateLimitPerMinute: number;
   readonly requestTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  readonly redisUrl: string | null;
 }
 
 export function httpSettingsOf(config: Config): HttpSettings {
@@ -203,6 +221,7 @@ export function httpSettingsOf(config: Config): HttpSettings {
     rateLimitPerMinute: config.rateLimitPerMinute,
     requestTimeoutMs: config.requestTimeoutSeconds * 1000,
     headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    redisUrl: config.redisUrl,
   };
 }
 

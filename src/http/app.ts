@@ -56,7 +56,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   // Before any route: the limiter attaches itself to each route as it is added.
-  if (options.rateLimitPerMinute) await registerRateLimit(app, container, options.rateLimitPerMinute);
+  if (options.rateLimitPerMinute) {
+    const { rateLimitPerMinute: perMinute, redisUrl } = options;
+    await registerRateLimit(app, { container, perMinute, redisUrl, logger });
+  }
 
   // Probes are never limited: an orchestrator polling them must not be refused.
   const probe = { config: { rateLimit: false as const } };

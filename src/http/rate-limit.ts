@@ -1,8 +1,10 @@
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
 import type { Container } from "../container.js";
 import { errors, type ResendRateLimited } from "../invitations/errors.js";
 import { rateLimitKeyOf } from "./credentials.js";
+import { connectSharedRateLimit } from "./shared-rate-limit.js";
 
 /**
  * A request over the per-caller budget. It carries the same refusal a resend's cooldown gives, so that every
@@ -20,14 +22,22 @@ export class RequestRateLimited extends Error {
   }
 }
 
+export interface RateLimitOptions {
+  readonly container: Container;
+  /** Requests per minute per API key (per client address without a valid one). */
+  readonly perMinute: number;
+  /** Counts are shared through this Redis when set. */
+  readonly redisUrl: string | null;
+  readonly logger: Logger;
+}
+
 /**
  * A per-caller request budget at the edge, before any body is read. Each route's error handler renders the
  * 429 in its own shape; `Retry-After` is set by the plugin.
  */
 export async function registerRateLimit(
   app: FastifyInstance,
-  container: Container,
-  perMinute: number,
+  { container, perMinute, redisUrl, logger }: RateLimitOptions,
 ): Promise<void> {
   const isKnownKey = (keyHash: string) => {
     try {
@@ -37,7 +47,11 @@ export async function registerRateLimit(
       return true;
     }
   };
+  // Without REDIS_URL each process counts on its own (the plugin's in-memory store).
+  const shared = redisUrl === null ? null : await connectSharedRateLimit(redisUrl, logger);
+  if (shared) app.addHook("onClose", async () => shared.close());
   await app.register(rateLimit, {
+    ...(shared && { store: shared.store, skipOnError: true }),
     max: perMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip, isKnownKey),

@@ -28,6 +28,7 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   REQUEST_TIMEOUT_SECONDS: ["0", "soon", "3601"],
   // 40 is longer than the default request timeout (30), which contains it.
   HEADERS_TIMEOUT_SECONDS: ["0", "1.5", "40"],
+  REDIS_URL: ["http://127.0.0.1:6379", "redis://", "127.0.0.1:6379", "not a url"],
 };
 const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
   values.map((value) => ({ name, value })),
@@ -58,8 +59,9 @@ describe("loadConfig", () => {
     for (const name of documented) expect(Object.keys(BAD_VALUES)).toContain(name);
   });
 
-  it("never echoes an SMTP password", () => {
+  it("never echoes an SMTP or Redis password", () => {
     expect(configErrorFor({ SMTP_URL: "smtps://user:hunter2@" }).message).not.toContain("hunter2");
+    expect(configErrorFor({ REDIS_URL: "rediss://:hunter2@" }).message).not.toContain("hunter2");
   });
 
   it("has defaults for the limits, and lets RATE_LIMIT_PER_MINUTE=0 turn the rate limit off", () => {
@@ -67,6 +69,10 @@ describe("loadConfig", () => {
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).rateLimitPerMinute).toBe(0);
     expect(loadConfig({})).toMatchObject({ requestTimeoutSeconds: 30, headersTimeoutSeconds: 10 });
     expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: "5" }).headersTimeoutSeconds).toBe(5);
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: "rediss://:pw@redis.internal:6380/2" }).redisUrl).toBe(
+      "rediss://:pw@redis.internal:6380/2",
+    );
     expect(loadConfig({ HOST: "::1" }).host).toBe("::1");
     expect(loadConfig({ HOST: "api.internal" }).host).toBe("api.internal");
   });
