@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifySchema } from "fastify";
+import SerializerSelector from "@fastify/fast-json-stringify-compiler";
+import type { FastifyInstance, FastifyReply, FastifySchema, FastifySerializerCompiler } from "fastify";
 import type { Container } from "../container.js";
 import { describeHttpError } from "../http/http-errors.js";
 import { RequestRateLimited } from "../http/rate-limit.js";
@@ -6,7 +7,13 @@ import { acceptBodylessRequests } from "./bodyless-requests.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { compileParameterValidator, fieldErrorsOf } from "./parameter-validation.js";
 import { resendInviteOperation } from "./resend-invite.route.js";
-import type { ParameterLocation, RestOperation, RestReply, RestRequest } from "./rest-operation.js";
+import type {
+  JsonSchema,
+  ParameterLocation,
+  RestOperation,
+  RestReply,
+  RestRequest,
+} from "./rest-operation.js";
 import { sendNewInviteOperation } from "./send-new-invite.route.js";
 import { tenantInvitationResendOperation } from "./tenant-invitation-resend.route.js";
 import { usersResendInvitationOperation } from "./users-resend-invitation.route.js";
@@ -25,10 +32,23 @@ export async function registerRestRoutes(app: FastifyInstance, container: Contai
   // An encapsulated scope, so its validator and body parsers apply to these paths only.
   await app.register(async (scope) => {
     scope.setValidatorCompiler(compileParameterValidator);
+    scope.setSerializerCompiler(compileResponseSerializerOnFirstUse);
     acceptBodylessRequests(scope);
     for (const operation of operations) mount(scope, operation);
   });
 }
+
+const buildSerializer = SerializerSelector()();
+
+/**
+ * Fastify's own response serializer (fast-json-stringify), compiled on the first answer with its status
+ * rather than at start-up: four operations by eleven statuses took a tenth of start-up.
+ */
+const compileResponseSerializerOnFirstUse: FastifySerializerCompiler<JsonSchema> = (route) => {
+  let serialize: ((body: unknown) => string) | undefined;
+  return (body) =>
+    (serialize ??= buildSerializer({ ...route, httpStatus: route.httpStatus ?? "default" }))(body);
+};
 
 function mount(scope: FastifyInstance, operation: RestOperation): void {
   const schema = fastifySchema(operation);
