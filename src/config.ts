@@ -24,6 +24,8 @@ export interface Config {
   readonly production: boolean;
   /** Serve the in-browser GraphQL IDE at GET /graphql: on by default, off in production unless GRAPHQL_IDE=on. */
   readonly graphqlIde: boolean;
+  /** Answer introspection queries: on by default, off in production unless GRAPHQL_INTROSPECTION=on. */
+  readonly graphqlIntrospection: boolean;
   readonly logLevel: string;
   /** Requests per minute per API key (per client address without one); 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
@@ -33,6 +35,12 @@ export interface Config {
   readonly metrics: boolean;
   /** How long SIGTERM may take to drain requests and the mail worker before the process exits anyway. */
   readonly shutdownTimeoutSeconds: number;
+  /** How long a client may take to send a whole request (headers and body); then 408 and the connection closes. */
+  readonly requestTimeoutSeconds: number;
+  /** How long a client may take to send a request's headers; at most requestTimeoutSeconds. */
+  readonly headersTimeoutSeconds: number;
+  /** Share request rate limit counts through this Redis; null: each process counts its own. */
+  readonly redisUrl: string | null;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -56,6 +64,22 @@ export function loadConfig(env: Env = process.env): Config {
   const publicUrl = httpUrl(env, "PUBLIC_URL") ?? `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   const production = oneOf(env, "NODE_ENV", NODE_ENVS) === "production";
   const logLevel = oneOf(env, "LOG_LEVEL", LOG_LEVELS) ?? "info";
+  const requestTimeoutSeconds = integer(env, "REQUEST_TIMEOUT_SECONDS", 30, 1, 3600);
+  const headersTimeoutSeconds = integer(
+    env,
+    "HEADERS_TIMEOUT_SECONDS",
+    Math.min(10, requestTimeoutSeconds),
+    1,
+    3600,
+  );
+  // Node refuses a headers timeout longer than the request's, which contains it.
+  if (headersTimeoutSeconds > requestTimeoutSeconds) {
+    fail(
+      "HEADERS_TIMEOUT_SECONDS",
+      `must be at most REQUEST_TIMEOUT_SECONDS (${requestTimeoutSeconds})`,
+      String(headersTimeoutSeconds),
+    );
+  }
 
   return {
     host,
@@ -73,11 +97,16 @@ export function loadConfig(env: Env = process.env): Config {
     maxEmailsPerRecipientPerDay: integer(env, "MAX_EMAILS_PER_RECIPIENT_PER_DAY", 10, 1, 1_000_000_000),
     production,
     graphqlIde: onOff(env, "GRAPHQL_IDE") ?? !production,
+    // Not implied by the IDE: turning the IDE on must not publish the schema to every caller.
+    graphqlIntrospection: onOff(env, "GRAPHQL_INTROSPECTION") ?? !production,
     logLevel,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000_000),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
     metrics: onOff(env, "METRICS") ?? true,
     corsOrigins: corsOrigins(env),
+    requestTimeoutSeconds,
+    headersTimeoutSeconds,
+    redisUrl: redisUrl(env),
   };
 }
 
@@ -168,6 +197,20 @@ function smtpUrl(env: Env): string | null {
   return raw;
 }
 
+function redisUrl(env: Env): string | null {
+  const raw = text(env, "REDIS_URL");
+  if (raw === undefined) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || !url.hostname) {
+    fail(
+      "REDIS_URL",
+      "must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379",
+      redact(raw),
+    );
+  }
+  return raw;
+}
+
 function mailFrom(env: Env): string {
   const raw = text(env, "MAIL_FROM") ?? "Invitations <no-reply@localhost>";
   const address = /<([^<>\s]+)>$/.exec(raw)?.[1] ?? raw;
@@ -177,9 +220,37 @@ function mailFrom(env: Env): string {
   return raw;
 }
 
-/** SMTP URLs may carry a password: never echo it back. */
+/** SMTP and Redis URLs may carry a password: never echo it back. */
 function redact(raw: string): string {
   return raw.replace(/\/\/[^@/]*@/, "//***@");
+}
+
+/** What the HTTP server takes from the configuration. */
+export interface HttpSettings {
+  readonly production: boolean;
+  /** Serve the GraphQL IDE to browsers at GET /graphql. */
+  readonly ide: boolean;
+  readonly introspection: boolean;
+  /** Requests per minute per API key (per client address without a valid one); 0: unlimited. */
+  readonly rateLimitPerMinute: number;
+  readonly requestTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly redisUrl: string | null;
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  readonly corsOrigins: readonly string[];
+}
+
+export function httpSettingsOf(config: Config): HttpSettings {
+  return {
+    production: config.production,
+    ide: config.graphqlIde,
+    introspection: config.graphqlIntrospection,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    requestTimeoutMs: config.requestTimeoutSeconds * 1000,
+    headersTimeoutMs: config.headersTimeoutSeconds * 1000,
+    redisUrl: config.redisUrl,
+    corsOrigins: config.corsOrigins,
+  };
 }
 
 /** The service's settings, in the units it uses. */

@@ -1,8 +1,10 @@
 import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
 import type { DemoCredentials } from "./fixtures/demo.js";
+import { stdoutLogDestination } from "./http/log-destination.js";
 import { createLogger } from "./http/logger.js";
 import { startServer, type RunningServer } from "./server.js";
+import { drainOnSignals } from "./shutdown.js";
 
 async function main(): Promise<void> {
   let config: Config;
@@ -11,7 +13,10 @@ async function main(): Promise<void> {
   } catch (error) {
     exitWithConfigError(error);
   }
-  const logger = createLogger(config.logLevel);
+  const logs = stdoutLogDestination();
+  const logger = createLogger(config.logLevel, logs.stream);
+  // The demo banner goes through process.stdout: a reader that went away (`npm start | head`) is no crash.
+  process.stdout.on("error", () => {});
   let server: RunningServer;
   try {
     server = await startServer(config, logger);
@@ -20,33 +25,7 @@ async function main(): Promise<void> {
   }
   logger.info({ url: server.url }, "invitation API listening");
   if (server.demo) console.log(demoBanner(server, config.graphqlIde));
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal: exiting without waiting for the drain");
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, "draining and shutting down");
-    // A request or an SMTP send that never ends must not keep the process from stopping.
-    setTimeout(() => {
-      logger.error({ timeoutSeconds: config.shutdownTimeoutSeconds }, "drain timed out; exiting");
-      process.exit(1);
-    }, config.shutdownTimeoutSeconds * 1000).unref();
-    server.close().then(
-      () => {
-        logger.info("stopped");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  drainOnSignals({ server, logger, logs, timeoutSeconds: config.shutdownTimeoutSeconds });
 }
 
 function exitWithConfigError(error: unknown): never {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
-import { ConfigError, invitationSettingsOf } from "./config.js";
+import { ConfigError, httpSettingsOf, invitationSettingsOf } from "./config.js";
 import { createContainer, type Container } from "./container.js";
 import type { Database } from "./db/database.js";
 import { describeLocation } from "./db/database-url.js";
@@ -58,14 +58,7 @@ export async function startServer(
     settings: invitationSettingsOf(config),
     metrics: config.metrics,
   });
-  const app = await buildApp({
-    container,
-    logger,
-    production: config.production,
-    ide: config.graphqlIde,
-    rateLimitPerMinute: config.rateLimitPerMinute,
-    corsOrigins: config.corsOrigins,
-  });
+  const app = await buildApp({ container, logger, ...httpSettingsOf(config) });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

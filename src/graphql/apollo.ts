@@ -61,7 +61,7 @@ const SUGGESTION = / ?Did you mean .+\?$/s;
 
 export interface ApolloOptions {
   readonly logger: Logger;
-  /** Off in production unless the IDE is on (its docs and completion need it). */
+  /** GRAPHQL_INTROSPECTION: off in production unless turned on. */
   readonly introspection: boolean;
   /** Hides schema details (suggestions of field, type and enum names) from error messages. */
   readonly production?: boolean;
@@ -91,22 +91,35 @@ export function createApolloServer({
     ],
     // The process's own SIGTERM handler drains the HTTP server; Apollo's would re-raise the signal.
     stopOnTerminationSignals: false,
-    formatError: (formatted) => {
-      const masked = maskUnexpected(formatted);
+    formatError: (formatted, error) => {
+      const masked = maskUnexpected(formatted, error);
       return production ? withoutSuggestions(masked) : masked;
     },
   });
 }
 
-function isClientError(code: unknown): boolean {
-  return CLIENT_ERROR_CODES.has(code);
+/**
+ * The code of an error the client can act on, or null for a fault of ours. Apollo refuses some requests
+ * before parsing with a 400 and no code of its own (an automatic persisted query whose hash does not match
+ * its query, or an unknown protocol version): those are the client's, reported as BAD_REQUEST.
+ */
+function clientErrorCode(error: unknown): string | null {
+  const extensions = (error as { extensions?: Record<string, unknown> } | null)?.extensions;
+  const code = extensions?.code;
+  if (CLIENT_ERROR_CODES.has(code)) return code as string;
+  const status = (extensions?.http as { status?: unknown } | undefined)?.status;
+  if (code === undefined && typeof status === "number" && status >= 400 && status < 500) {
+    return ApolloServerErrorCode.BAD_REQUEST;
+  }
+  return null;
 }
 
 /** Failures nobody can act on (bugs, the database gone) reach the client as a bare INTERNAL_SERVER_ERROR. */
-function maskUnexpected(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (isClientError(formatted.extensions?.code)) {
+function maskUnexpected(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = clientErrorCode(error);
+  if (code !== null) {
     const { stacktrace: _dropped, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, extensions: { ...extensions, code } };
   }
   return {
     message: "Internal server error",
@@ -128,7 +141,7 @@ function logUnexpectedErrors(logger: Logger): ApolloServerPlugin<GraphQLContext>
   const listener: GraphQLRequestListener<GraphQLContext> = {
     async didEncounterErrors({ errors, contextValue }) {
       for (const error of errors) {
-        if (isClientError(error.extensions.code)) continue;
+        if (clientErrorCode(error) !== null) continue;
         logger.error(
           { reqId: contextValue.call.requestId, err: unwrapResolverError(error), path: error.path },
           "unexpected GraphQL error",

@@ -10,6 +10,11 @@ import { escapeHtml } from "../shared/escape-html.js";
  */
 export async function registerAcceptPage(app: FastifyInstance, container: Container): Promise<void> {
   await app.register(async (scope) => {
+    // Every answer here, refusals included, concerns a URL that carries a token.
+    scope.addHook("onSend", async (_request, reply, payload) => {
+      void reply.headers(TOKEN_PAGE_HEADERS);
+      return payload;
+    });
     // Only this scope parses HTML form posts; the API routes keep their JSON-only rules.
     scope.addContentTypeParser(
       "application/x-www-form-urlencoded",
@@ -65,13 +70,24 @@ export async function registerAcceptPage(app: FastifyInstance, container: Contai
   });
 }
 
+/**
+ * The page's URL holds the invitation token: it must not leak through the Referer header, be kept by a cache,
+ * or be framed by another site (clickjacking the Accept button).
+ */
+const TOKEN_PAGE_HEADERS = {
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "content-security-policy":
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  // For browsers that predate CSP's frame-ancestors.
+  "x-frame-options": "DENY",
+  "x-content-type-options": "nosniff",
+} as const;
+
 function page(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
   return reply
     .code(status)
     .header("content-type", "text/html; charset=utf-8")
-    .header("cache-control", "no-store")
-    .header("referrer-policy", "no-referrer")
-    .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
     .send(
       `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>` +
         `<style>body{font-family:sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#1f2328}button{padding:.6rem 1rem;font-size:1rem}</style></head>` +

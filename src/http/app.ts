@@ -1,5 +1,4 @@
 import { fastifyApolloHandler } from "@as-integrations/fastify";
-import rateLimit from "@fastify/rate-limit";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -8,31 +7,25 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
+import type { HttpSettings } from "../config.js";
 import type { Container } from "../container.js";
 import { createApolloServer } from "../graphql/apollo.js";
 import type { GraphQLContext } from "../graphql/context.js";
-import { ErrorCode } from "../invitations/errors.js";
 import { registerRestRoutes } from "../rest/routes.js";
 import { registerAcceptPage } from "./accept-page.js";
 import { registerCors } from "./cors.js";
-import { credentialsFromHeaders, rateLimitKeyOf } from "./credentials.js";
+import { credentialsFromHeaders } from "./credentials.js";
 import { registerGraphQLIde } from "./graphql-ide.js";
 import { registerMetrics } from "./metrics-route.js";
 import { describeHttpError, registerHttpErrorHandling } from "./http-errors.js";
+import { RequestRateLimited, registerRateLimit } from "./rate-limit.js";
 import { requestIdFor } from "./request-id.js";
 
-export interface AppOptions {
+export interface AppOptions extends HttpSettings {
   readonly container: Container;
   readonly logger: Logger;
-  readonly production: boolean;
-  /** Serve the GraphQL IDE to browsers at GET /graphql. */
-  readonly ide: boolean;
   /** Largest accepted request body. */
   readonly bodyLimitBytes?: number;
-  /** Origins allowed to call the API from a browser (CORS); empty: none. */
-  readonly corsOrigins?: readonly string[];
-  /** Requests per minute per API key (per client address without a valid one); 0 or absent: unlimited. */
-  readonly rateLimitPerMinute?: number;
 }
 
 /** The HTTP server: GraphQL at /graphql, health probes, and (registered by their modules) the REST paths. */
@@ -43,6 +36,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimitBytes ?? 100 * 1024,
+    // A client trickling its request must not hold a connection forever (Fastify's default is no limit).
+    // Node answers 408 and closes; it checks every second, so a limit may be enforced up to a second late.
+    requestTimeout: options.requestTimeoutMs,
+    http: {
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      connectionsCheckingInterval: 1000,
+    },
     return503OnClosing: true,
     frameworkErrors: refuseBeforeRouting,
     // Long ids must reach route validation (and get each document's own 400), not a bare 414 from the router.
@@ -54,10 +55,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.header("x-request-id", request.id);
   });
   // Before any route: the limiter attaches itself to each route as it is added.
-  if (options.rateLimitPerMinute) await registerRateLimit(app, container, options.rateLimitPerMinute);
+  if (options.rateLimitPerMinute) {
+    const { rateLimitPerMinute: perMinute, redisUrl } = options;
+    await registerRateLimit(app, { container, perMinute, redisUrl, logger });
+  }
 
   if (container.metrics) registerMetrics(app, container.metrics);
-  await registerCors(app, options.corsOrigins ?? []);
+  await registerCors(app, options.corsOrigins);
 
   // Probes are never limited: an orchestrator polling them must not be refused.
   const probe = { config: { rateLimit: false as const } };
@@ -76,11 +80,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const apollo = createApolloServer({
     logger,
-    introspection: !options.production || options.ide,
+    introspection: options.introspection,
     production: options.production,
   });
   await apollo.start();
   if (options.ide) await registerGraphQLIde(app);
+  if (options.ide && !options.introspection) {
+    logger.info("GraphQL IDE on with introspection off: its docs and completion stay empty");
+  }
   app.route({
     url: "/graphql",
     method: ["GET", "POST", "OPTIONS"],
@@ -119,37 +126,17 @@ function refuseBeforeRouting(error: FastifyError, request: FastifyRequest, reply
 }
 
 /**
- * A per-caller request budget at the edge, before any body is read. Each route's error handler renders the
- * 429 in its own shape (GraphQL, each REST document, plain JSON); `Retry-After` is set by the plugin.
- */
-async function registerRateLimit(
-  app: FastifyInstance,
-  container: Container,
-  perMinute: number,
-): Promise<void> {
-  const isKnownKey = async (keyHash: string) => {
-    try {
-      return await container.store.isKnownActiveKey(keyHash);
-    } catch {
-      // The database failing is for the route to report, in its own shape; the key keeps its own budget.
-      return true;
-    }
-  };
-  await app.register(rateLimit, {
-    max: perMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => rateLimitKeyOf(request.headers, request.ip, isKnownKey),
-    onExceeded: () => container.metrics?.rateLimited(),
-  });
-}
-
-/**
  * Refusals before Apollo runs (rate limit, body too large, malformed JSON, unsupported media type), in the
  * shape Apollo gives its own: `{"errors": [{"message", "extensions": {"code"}}]}`. The code is the status's
- * name (`PAYLOAD_TOO_LARGE`, `BAD_REQUEST`, …), except 429's, which is the RATE_LIMITED that resends use.
+ * name (`PAYLOAD_TOO_LARGE`, `BAD_REQUEST`, …), except the request limit's, which is the RATE_LIMITED with
+ * `retryAfterSeconds` that a resend's ResendRateLimited has.
  */
 function sendGraphQLTransportError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof RequestRateLimited) {
+    const { code, message, retryAfterSeconds } = error.refusal;
+    return reply.code(429).send({ errors: [{ message, extensions: { code, retryAfterSeconds } }] });
+  }
   const failure = describeHttpError(error, request.log);
-  const code = failure.status === 429 ? ErrorCode.RATE_LIMITED : failure.code.toUpperCase();
+  const code = failure.code.toUpperCase();
   return reply.code(failure.status).send({ errors: [{ message: failure.message, extensions: { code } }] });
 }

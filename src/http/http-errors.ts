@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from "fastify";
 import { STATUS_CODES } from "node:http";
+import { RequestRateLimited } from "./rate-limit.js";
 
 /** A failure outside any service rule (bad transport, a bug), as every error body renders it. */
 export interface HttpFailure {
@@ -41,6 +42,9 @@ export function registerHttpErrorHandling(app: FastifyInstance): void {
  * logged and answered as a bare 500, so no stack trace or SQL reaches the client.
  */
 export function describeHttpError(error: FastifyError, log: FastifyBaseLogger): HttpFailure {
+  // The code a resend's 429 has, rather than the status's name (too_many_requests).
+  if (error instanceof RequestRateLimited)
+    return { status: 429, code: "rate_limited", message: error.message };
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) return failure(status, error.message);
   log.error({ err: error }, "unhandled error");

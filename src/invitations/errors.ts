@@ -53,8 +53,8 @@ export type UserAlreadyVerified = ErrorResultOf<"UserAlreadyVerified", "USER_ALR
 export type InvitationNotPending = ErrorResultOf<"InvitationNotPending", "INVITATION_NOT_PENDING"> & {
   readonly status: InvitationStatus;
 };
-/** Which limit refused a send: the invitee's cooldown, or one of the abuse caps. */
-export type SendLimit = "cooldown" | "tenant_hourly_cap" | "recipient_daily_cap";
+/** Which limit refused: the invitee's cooldown, one of the abuse caps, or the caller's request rate. */
+export type SendLimit = "cooldown" | "tenant_hourly_cap" | "recipient_daily_cap" | "request_rate";
 
 export type ResendRateLimited = ErrorResultOf<"ResendRateLimited", "RATE_LIMITED"> & {
   readonly retryAfterSeconds: number;

@@ -33,7 +33,9 @@ export const CODED_ERROR_DESCRIPTIONS = {
   404: "not_found: user not found.",
   409: "already_verified: user is already verified; or idempotency_key_in_use.",
   422: "missing_email or service_account; or idempotency_key_reused.",
-  429: "rate_limited: details.retryAfterSeconds and Retry-After say when to try again.",
+  429:
+    "rate_limited (the invitation was sent moments ago, or too many requests with this credential): " +
+    "details.retryAfterSeconds and Retry-After say when to try again.",
 } as const;
 
 interface CodedErrorBody {

@@ -1,4 +1,4 @@
-import { Ajv } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import type { FastifySchemaCompiler, FastifySchemaValidationError } from "fastify";
 import { isUuid } from "../invitations/entity-ref.js";
 import type { FieldError } from "../invitations/errors.js";
@@ -12,13 +12,18 @@ ajv.addFormat("int64", { type: "number", validate: Number.isSafeInteger });
 
 const DECIMAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
 
-/** Fastify validator for path, query and header parameters. It checks; it never rewrites the request. */
+/**
+ * Fastify validator for path, query and header parameters. It checks; it never rewrites the request. Each is
+ * compiled on its route's first request rather than at start-up, where compiling them all took a tenth.
+ */
 export const compileParameterValidator: FastifySchemaCompiler<JsonSchema> = ({ schema }) => {
-  const validate = ajv.compile(schema);
+  let validate: ValidateFunction | undefined;
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
   const integerNames = Object.keys(properties).filter((name) => properties[name]!.type === "integer");
-  return (data: unknown) =>
-    validate(withDecimalIntegers(integerNames, data)) ? true : { error: validate.errors ?? [] };
+  return (data: unknown) => {
+    validate ??= ajv.compile(schema);
+    return validate(withDecimalIntegers(integerNames, data)) ? true : { error: validate.errors ?? [] };
+  };
 };
 
 /** A copy of the parameters where decimal strings of integer-typed ones are numbers. */

@@ -57,6 +57,7 @@ export function resendInviteOperation({ service }: Container): RestOperation {
       if (result.kind !== "ResendInvitationSuccess") return codedErrorReply(result);
       return { status: 200, body: { message: `Invite resent to ${result.sentTo}.` } };
     },
+    refuse: codedErrorReply,
     failureBody: codedFailureBody,
   };
 }

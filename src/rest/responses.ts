@@ -17,7 +17,9 @@ const DEFAULT_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   422:
     "The user cannot be invited (no email address, or an MCP service account), or the Idempotency-Key was " +
     "used for another request.",
-  429: "The invitation was sent moments ago; retry after the seconds in Retry-After.",
+  429:
+    "The invitation was sent moments ago, or the credential made too many requests; retry after the seconds " +
+    "in Retry-After.",
   500: "Unexpected server error.",
 };
 

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { HttpFailure } from "../http/http-errors.js";
 import type { FieldError } from "../invitations/errors.js";
+import type { ResendRefusal } from "./refusals.js";
 
 /** A JSON Schema, written once and used by Fastify (validation, serialization) and by /openapi.json. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -38,6 +39,8 @@ export interface RestReply {
   readonly status: number;
   readonly body: unknown;
   readonly retryAfterSeconds?: number;
+  /** The body holds a secret (an accept link): answered with `Cache-Control: no-store`. */
+  readonly confidential?: boolean;
 }
 
 /** One documented REST operation: everything Fastify and the OpenAPI document need, and its adapter. */
@@ -51,6 +54,8 @@ export interface RestOperation {
   readonly parameters: readonly ParameterSpec[];
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   handle(request: RestRequest): Promise<RestReply>;
+  /** A service refusal in the document's shape; also renders the request limit's 429 as a resend's. */
+  refuse(refusal: ResendRefusal): RestReply;
   /** The document's error body for failures outside the service (413, 415, 500). */
   failureBody(failure: HttpFailure): unknown;
 }

@@ -177,8 +177,9 @@ export function sendNewInviteOperation({ service, now }: Container): RestOperati
         userId: request.params.id,
       });
       if (result.kind !== "ResendInvitationSuccess") return codedErrorReply(result);
-      return { status: 200, body: accountUser(result, now()) };
+      return { status: 200, body: accountUser(result, now()), confidential: true };
     },
+    refuse: codedErrorReply,
     failureBody: codedFailureBody,
   };
 }

@@ -128,6 +128,7 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
       const input = { invitationId: typeof id === "string" ? id : null };
       return resultReply(await resendForRequest(service, request, call, input), now());
     },
+    refuse: (refusal) => resultReply(refusal, now()),
     failureBody: ({ code, message }) => failure(pascalCase(code), message, []),
   };
 }

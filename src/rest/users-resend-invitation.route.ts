@@ -7,10 +7,10 @@ import {
   optionalTenantHeaderParameter,
   positiveIntegerSchema,
 } from "./parameters.js";
-import { snakeCaseRefusal } from "./refusals.js";
+import { snakeCaseRefusal, type ResendRefusal } from "./refusals.js";
 import { callContext, resendForRequest } from "./resend-call.js";
 import { errorResponses } from "./responses.js";
-import type { JsonSchema, RestOperation } from "./rest-operation.js";
+import type { JsonSchema, RestOperation, RestReply } from "./rest-operation.js";
 
 // Seed 000: POST /api/v1/users/{id}/resend_invitation, {id} the integer user id.
 
@@ -72,6 +72,10 @@ const successSchema: JsonSchema = {
 };
 
 export function usersResendInvitationOperation({ service, now }: Container): RestOperation {
+  const refuse = (refusal: ResendRefusal): RestReply => {
+    const { status, code, message, retryAfterSeconds } = snakeCaseRefusal(refusal);
+    return { status, body: { error: { code, message } }, retryAfterSeconds };
+  };
   return {
     method: "POST",
     routes: [{ path: "/api/v1/users/{id}/resend_invitation", operationId: "resendUserInvitation" }],
@@ -100,9 +104,9 @@ export function usersResendInvitationOperation({ service, now }: Container): Res
       const input = { userId: request.params.id };
       const result = await resendForRequest(service, request, callContext(request), input);
       if (result.kind === "ResendInvitationSuccess") return { status: 200, body: userResent(result, now()) };
-      const { status, code, message, retryAfterSeconds } = snakeCaseRefusal(result);
-      return { status, body: { error: { code, message } }, retryAfterSeconds };
+      return refuse(result);
     },
+    refuse,
     failureBody: ({ code, message }) => ({ error: { code, message } }),
   };
 }

@@ -22,12 +22,17 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   MAX_EMAILS_PER_TENANT_PER_HOUR: ["0", "many"],
   MAX_EMAILS_PER_RECIPIENT_PER_DAY: ["0", "1e3"],
   GRAPHQL_IDE: ["yes", "true"],
+  GRAPHQL_INTROSPECTION: ["yes", "1"],
   NODE_ENV: ["prod", "Production"],
   LOG_LEVEL: ["verbose", "INFO"],
   RATE_LIMIT_PER_MINUTE: ["-1", "lots", "10.5"],
   SHUTDOWN_TIMEOUT_SECONDS: ["0", "forever"],
   CORS_ORIGINS: ["*", "https://app.example.test/path", "app.example.test", "https://a.test,ftp://b.test"],
   METRICS: ["yes", "0"],
+  REQUEST_TIMEOUT_SECONDS: ["0", "soon", "3601"],
+  // 40 is longer than the default request timeout (30), which contains it.
+  HEADERS_TIMEOUT_SECONDS: ["0", "1.5", "40"],
+  REDIS_URL: ["http://127.0.0.1:6379", "redis://", "127.0.0.1:6379", "not a url"],
 };
 const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
   values.map((value) => ({ name, value })),
@@ -71,13 +76,20 @@ describe("loadConfig", () => {
     );
   });
 
-  it("never echoes an SMTP password", () => {
+  it("never echoes an SMTP or Redis password", () => {
     expect(configErrorFor({ SMTP_URL: "smtps://user:hunter2@" }).message).not.toContain("hunter2");
+    expect(configErrorFor({ REDIS_URL: "rediss://:hunter2@" }).message).not.toContain("hunter2");
   });
 
   it("has defaults for the limits, and lets RATE_LIMIT_PER_MINUTE=0 turn the rate limit off", () => {
     expect(loadConfig({})).toMatchObject({ rateLimitPerMinute: 600, shutdownTimeoutSeconds: 10 });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).rateLimitPerMinute).toBe(0);
+    expect(loadConfig({})).toMatchObject({ requestTimeoutSeconds: 30, headersTimeoutSeconds: 10 });
+    expect(loadConfig({ REQUEST_TIMEOUT_SECONDS: "5" }).headersTimeoutSeconds).toBe(5);
+    expect(loadConfig({}).redisUrl).toBeNull();
+    expect(loadConfig({ REDIS_URL: "rediss://:pw@redis.internal:6380/2" }).redisUrl).toBe(
+      "rediss://:pw@redis.internal:6380/2",
+    );
     expect(loadConfig({ HOST: "::1" }).host).toBe("::1");
     expect(loadConfig({ HOST: "api.internal" }).host).toBe("api.internal");
   });

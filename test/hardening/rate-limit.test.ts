@@ -30,7 +30,12 @@ it("answers a key's request over the limit with 429, Retry-After and a GraphQL e
   expect(retryAfter).toBeGreaterThan(0);
   expect(retryAfter).toBeLessThanOrEqual(60);
   expect(await refused.json()).toEqual({
-    errors: [{ message: expect.stringMatching(/rate limit/i), extensions: { code: "RATE_LIMITED" } }],
+    errors: [
+      {
+        message: expect.stringMatching(/too many requests/i),
+        extensions: { code: "RATE_LIMITED", retryAfterSeconds: retryAfter },
+      },
+    ],
   });
 });
 

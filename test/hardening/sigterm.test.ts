@@ -70,10 +70,13 @@ it("drains in-flight requests on SIGTERM, loses none it accepted, and exits 0 wi
   };
   const load = Promise.all(Array.from({ length: WORKERS }, worker));
   while (outcomes.length < RESPONSES_BEFORE_SIGTERM && server.child.exitCode === null) await sleep(5);
-  const slow = Array.from({ length: SLOW_REQUESTS }, () =>
-    startPost(false, `${url}/graphql`, resendBody, headers),
+  const slow = Array.from({ length: SLOW_REQUESTS }, (_, i) =>
+    startPost(false, `${url}/graphql`, resendBody, { ...headers, "x-request-id": `slow-${i}` }),
   );
-  await sleep(100);
+  // Accepted means the server has read their headers (on a loaded machine that can take a while).
+  for (let i = 0; i < SLOW_REQUESTS; i++) {
+    while (!server.stdout().includes(`"reqId":"slow-${i}"`)) await sleep(5);
+  }
   const sigtermAt = performance.now();
   server.child.kill("SIGTERM");
   await sleep(300);

@@ -56,3 +56,24 @@ it("answers a link without a token with a clear page", async () => {
   expect(page.status).toBe(400);
   expect(await page.text()).toContain("no invitation token");
 });
+
+it("keeps every answer of the token-bearing page out of frames, referrers, caches and MIME sniffing", async () => {
+  const answers = [
+    await fetch(`${s.url}/invitations/accept?token=some-token-0123456789`),
+    await fetch(`${s.url}/invitations/accept`),
+    await acceptForm("not-a-valid-token"),
+    await fetch(`${s.url}/invitations/accept`, {
+      method: "POST",
+      headers: { "content-type": "application/xml" },
+      body: "<token>x</token>",
+    }),
+  ];
+  expect(answers.map((answer) => answer.status)).toEqual([200, 400, 404, 415]);
+  for (const answer of answers) {
+    expect(answer.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(answer.headers.get("x-frame-options")).toBe("DENY");
+    expect(answer.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(answer.headers.get("cache-control")).toBe("no-store");
+    expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
+  }
+});

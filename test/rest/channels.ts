@@ -150,8 +150,6 @@ const graphql: Channel = {
   name: "graphql",
   documented: null,
   request(scenario) {
-    // The mutation takes no idempotency key: scenarios with one are about the REST Idempotency-Key header.
-    if (scenario.idempotencyKey !== undefined) return null;
     const { target } = scenario;
     let input: ResendInvitationInput | undefined;
     if ("user" in target) {
@@ -162,6 +160,8 @@ const graphql: Channel = {
       input = target.raw.graphql;
     }
     if (!input) return null;
+    // The Idempotency-Key header's counterpart is the input's idempotencyKey.
+    if (scenario.idempotencyKey !== undefined) input = { ...input, idempotencyKey: scenario.idempotencyKey };
     return {
       method: "POST",
       path: "/graphql",

@@ -69,7 +69,7 @@ export interface Scenario {
   readonly upperCase?: boolean;
   /** Sends the same request once before the one under test. */
   readonly resendFirst?: boolean;
-  /** Idempotency-Key header (REST only). */
+  /** Idempotency-Key header on REST, `idempotencyKey` in the mutation's input on GraphQL. */
   readonly idempotencyKey?: string;
   /** With `idempotencyKey`: a target the key is first used for, successfully, before the one under test. */
   readonly keyFirstUsedFor?: Target;

@@ -27,6 +27,7 @@ export class InvitationResolver {
     const result = await service.resendInvitation(call, {
       invitationId: input.invitationId,
       userId: input.userId,
+      idempotencyKey: input.idempotencyKey,
     });
     if (result.kind !== "ResendInvitationSuccess") return toUserError(result);
     return Object.assign(new ResendInvitationSuccess(), {
