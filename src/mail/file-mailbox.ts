@@ -14,10 +14,11 @@ export function fileMailbox(dir: string): MailTransport {
     async send(email) {
       const { message } = await composer.sendMail({ ...email, newline: "windows" });
       const name = email.messageId.replace(/^<|>$/g, "").replace(/[^\w.@-]/g, "_");
-      await mkdir(dir, { recursive: true });
+      // Owner only: each file carries a live accept link.
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       // Write then rename, so nobody ever reads half a file.
       const partial = join(dir, `.${name}.partial`);
-      await writeFile(partial, message);
+      await writeFile(partial, message, { mode: 0o600 });
       await rename(partial, join(dir, `${name}.eml`));
     },
     close: () => composer.close(),

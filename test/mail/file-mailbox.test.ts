@@ -1,5 +1,5 @@
 import { simpleParser } from "mailparser";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -29,6 +29,10 @@ describe("file mailbox (SMTP_URL unset)", () => {
     transport.close();
 
     expect(readdirSync(mailDir)).toEqual(["invitation-7.abc@invites.example.test.eml"]);
+    // Readable by the server's user alone: the file holds a live accept link (issue 15.7).
+    expect(statSync(mailDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "data")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(mailDir, "invitation-7.abc@invites.example.test.eml")).mode & 0o777).toBe(0o600);
     const raw = readFileSync(join(mailDir, "invitation-7.abc@invites.example.test.eml"), "utf8");
     expect(raw).toMatch(/^[\x20-\x7e\r\n\t]+$/); // 7-bit clean
     expect(raw.split("\r\n").length).toBeGreaterThan(10);
