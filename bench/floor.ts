@@ -13,8 +13,8 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
-import { startBackgroundCheckpoints } from "../src/db/background-checkpoints.js";
-import { CONNECTION_PRAGMAS } from "../src/db/connection.js";
+import { startBackgroundCheckpoints } from "../src/db/sqlite/background-checkpoints.js";
+import { CONNECTION_PRAGMAS } from "../src/db/sqlite/sqlite-database.js";
 
 const [databaseFile, port, checkpoints = "background"] = process.argv.slice(2);
 if (!databaseFile || !port || !["inline", "background"].includes(checkpoints)) {

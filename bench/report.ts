@@ -124,3 +124,59 @@ export function verdictTable(list: readonly Verdict[]): string {
 function size(run: SizeRun): string {
   return run.invitations.toLocaleString("en-US");
 }
+
+/** What a known number of resends through one target cost its PostgreSQL database. */
+export interface RoundTrips {
+  readonly invitations: number;
+  readonly label: string;
+  readonly resends: number;
+  /** Top-level statements executed per resend (BEGIN and COMMIT included): round trips. */
+  readonly statements: number;
+  /** Transactions committed or rolled back per resend (autocommit statements count one each). */
+  readonly transactions: number;
+  readonly breakdown: readonly StatementStatLike[];
+}
+
+interface StatementStatLike {
+  readonly query: string;
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+}
+
+export function roundTripTable(list: readonly RoundTrips[]): string {
+  return [
+    "| invitations | target | resends | statements (round trips) per resend | transactions per resend |",
+    "| ---: | --- | ---: | ---: | ---: |",
+    ...list.map(
+      (r) =>
+        `| ${r.invitations.toLocaleString("en-US")} | ${r.label} | ${r.resends} | ${fixed(r.statements, 2)} | ` +
+        `${fixed(r.transactions, 2)} |`,
+    ),
+  ].join("\n");
+}
+
+/**
+ * Statements as pg_stat_statements normalised them, shortened to one line; with `perResends`, calls are shown
+ * per resend, otherwise as counted.
+ */
+export function statementTable(stats: readonly StatementStatLike[], perResends: number | null): string {
+  const shorten = (query: string) => {
+    const line = query
+      .replace(/\s+/g, " ")
+      .trim()
+      // A long column list says less than the table and the condition.
+      .replace(/^select (.{40,}?) from /i, "SELECT … FROM ")
+      .replaceAll("|", "\\|");
+    return "`" + (line.length > 110 ? line.slice(0, 107) + "..." : line) + "`";
+  };
+  return [
+    `| statement | ${perResends === null ? "calls" : "calls per resend"} | mean ms | total ms |`,
+    "| --- | ---: | ---: | ---: |",
+    ...stats.map(
+      (s) =>
+        `| ${shorten(s.query)} | ${perResends === null ? s.calls : fixed(s.calls / perResends, 3)} | ` +
+        `${fixed(s.meanMs, 3)} | ${fixed(s.totalMs, 0)} |`,
+    ),
+  ].join("\n");
+}

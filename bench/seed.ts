@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
-import { applyMigrations, openDatabase } from "../src/db/connection.js";
+import type { DatabaseLocation } from "../src/db/database-url.js";
+import { openDatabase } from "../src/db/open-database.js";
 import { loadFixture } from "../src/fixtures/load-fixture.js";
 import { validateFixture, type Fixture } from "../src/fixtures/validate-fixture.js";
 
@@ -20,22 +21,24 @@ export interface SeedResult {
 
 /**
  * One tenant, one admin with an API key, and `n` invitees each with a pending invitation that expires far in
- * the future, loaded through the project's own fixture validator and loader.
+ * the future, loaded through the project's own fixture validator and loader into `location` (a SQLite file,
+ * or an empty PostgreSQL database), migrations included.
  */
-export function seedBenchDatabase(file: string, n: number): SeedResult {
+export async function seedBenchDatabase(location: DatabaseLocation, n: number): Promise<SeedResult> {
   const started = performance.now();
   const validation = validateFixture(benchFixture(n));
   if (!validation.ok)
     throw new Error(`bench fixture invalid: ${JSON.stringify(validation.errors.slice(0, 3))}`);
-  const connection = openDatabase(file);
+  const database = openDatabase(location);
   try {
-    applyMigrations(connection);
-    const summary = loadFixture(connection, validation.fixture, Date.now());
+    await database.migrate();
+    const summary = await loadFixture(database, validation.fixture, Date.now());
     if (summary.invitations !== n)
       throw new Error(`loaded ${summary.invitations} invitations, expected ${n}`);
   } finally {
-    // Closing checkpoints the WAL into the file, so a plain copy of the file is a complete database.
-    connection.close();
+    // SQLite: closing checkpoints the WAL into the file, so a plain copy of the file is a complete database.
+    // PostgreSQL: no connection may stay open to a database that is then copied as a template.
+    await database.close();
   }
   return { seconds: (performance.now() - started) / 1000, invitations: n };
 }

@@ -3,11 +3,14 @@ import { BENCH_API_KEY, BENCH_TENANT_ID } from "./seed.js";
 
 export type TargetName = "floor" | "graphql" | "rest";
 
-/** One thing under load: where it listens, how to ask it to resend invitation `id`, and what success looks like. */
+/**
+ * One thing under load: where it listens (one URL per instance, loaded round-robin), how to ask it to resend
+ * invitation `id`, and what success looks like.
+ */
 export interface Target {
   readonly name: TargetName;
   readonly label: string;
-  readonly url: string;
+  readonly urls: readonly string[];
   readonly ids: InvitationIds;
   request(id: number): autocannon.Request;
   /** A 2xx alone is not enough: the body must say the resend happened. */
@@ -50,11 +53,11 @@ function parse(body: string): unknown {
   }
 }
 
-export function floorTarget(url: string, ids: InvitationIds): Target {
+export function floorTarget(urls: readonly string[], ids: InvitationIds, label: string): Target {
   return {
     name: "floor",
-    label: "bare floor (node:http + better-sqlite3)",
-    url,
+    label,
+    urls,
     ids,
     request: (id) => ({ method: "PUT", path: `/resend?id=${id}`, headers: { ...BEARER } }),
     isSuccess: (status, body) =>
@@ -62,11 +65,11 @@ export function floorTarget(url: string, ids: InvitationIds): Target {
   };
 }
 
-export function graphqlTarget(url: string, ids: InvitationIds): Target {
+export function graphqlTarget(urls: readonly string[], ids: InvitationIds): Target {
   return {
     name: "graphql",
     label: "GraphQL resendInvitation",
-    url,
+    urls,
     ids,
     request: (id) => ({
       method: "POST",
@@ -81,11 +84,11 @@ export function graphqlTarget(url: string, ids: InvitationIds): Target {
   };
 }
 
-export function restTarget(url: string, ids: InvitationIds): Target {
+export function restTarget(urls: readonly string[], ids: InvitationIds): Target {
   return {
     name: "rest",
     label: "REST 002 PUT /tenant/{tenantId}/admin/user/invitation/resend",
-    url,
+    urls,
     ids,
     request: (id) => ({
       method: "PUT",

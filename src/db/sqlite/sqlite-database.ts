@@ -49,8 +49,6 @@ export class SqliteDatabase implements Database {
   private readonly queue = new TransactionQueue();
   private readonly changes = new EventEmitter();
   private readonly begin: BetterSqlite3.Statement;
-  private readonly waitWhenBusy: BetterSqlite3.Statement;
-  private readonly failWhenBusy: BetterSqlite3.Statement;
   private readonly commit: BetterSqlite3.Statement;
   private readonly rollback: BetterSqlite3.Statement;
   private readonly dataVersion: BetterSqlite3.Statement<[], number>;
@@ -64,8 +62,6 @@ export class SqliteDatabase implements Database {
   ) {
     this.location = { dialect: "sqlite", file } as const;
     this.begin = sqlite.prepare("BEGIN IMMEDIATE");
-    this.waitWhenBusy = sqlite.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    this.failWhenBusy = sqlite.prepare("PRAGMA busy_timeout = 0");
     this.commit = sqlite.prepare("COMMIT");
     this.rollback = sqlite.prepare("ROLLBACK");
     this.dataVersion = sqlite.prepare<[], number>("PRAGMA data_version").pluck();
@@ -82,6 +78,9 @@ export class SqliteDatabase implements Database {
     const sqlite = new BetterSqlite3(file);
     for (const pragma of CONNECTION_PRAGMAS) sqlite.pragma(pragma);
     if (!memory) for (const suffix of ["-wal", "-shm"]) restrictMode(file + suffix);
+    // From here on, waiting for another connection's lock is this class's job (see retryWhenBusy): SQLite's
+    // own busy handler sleeps inside the call, and nothing else of this process could run meanwhile.
+    sqlite.pragma("busy_timeout = 0");
     sqlite.defaultSafeIntegers(false);
     return new SqliteDatabase(file, sqlite);
   }
@@ -99,11 +98,13 @@ export class SqliteDatabase implements Database {
   }
 
   private autocommit<R>(statement: Statement<unknown>, execute: () => R): Promise<R> {
-    return this.queue.outside(() => {
-      const result = execute();
-      if (statement.signals) this.changes.emit(statement.signals);
-      return result;
-    });
+    return retryWhenBusy(() =>
+      this.queue.outside(() => {
+        const result = execute();
+        if (statement.signals) this.changes.emit(statement.signals);
+        return result;
+      }),
+    );
   }
 
   transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T> {
@@ -133,34 +134,23 @@ export class SqliteDatabase implements Database {
     }
   }
 
-  /**
-   * Takes the write lock without blocking the thread: SQLite's busy handler would sleep inside the call while
-   * another connection (another process, or another SqliteDatabase in this one) holds it, and nothing else
-   * of this process, that other connection's transaction included, could run meanwhile.
-   */
-  private async beginImmediate(): Promise<void> {
-    const deadline = performance.now() + BUSY_TIMEOUT_MS;
-    for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 20)) {
-      this.failWhenBusy.run();
-      try {
-        this.begin.run();
-        return;
-      } catch (error) {
-        if ((error as { code?: string }).code !== "SQLITE_BUSY" || performance.now() > deadline) throw error;
-      } finally {
-        this.waitWhenBusy.run();
-      }
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
+  /** Takes the write lock, waiting (without blocking the thread) while another connection holds it. */
+  private beginImmediate(): Promise<void> {
+    return retryWhenBusy(() => {
+      this.begin.run();
+      return Promise.resolve();
+    });
   }
 
   query<T = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.queue.outside(() => {
-      const prepared = this.sqlite.prepare(text);
-      if (prepared.reader) return prepared.all(...params) as T[];
-      prepared.run(...params);
-      return [];
-    });
+    return retryWhenBusy(() =>
+      this.queue.outside(() => {
+        const prepared = this.sqlite.prepare(text);
+        if (prepared.reader) return prepared.all(...params) as T[];
+        prepared.run(...params);
+        return [];
+      }),
+    );
   }
 
   /**
@@ -297,6 +287,34 @@ class SqliteTransaction implements SqlSession {
     }
   }
 }
+
+/**
+ * Runs `attempt`, and while it fails with SQLITE_BUSY (another connection holds the write lock) tries again
+ * after a short pause, for up to BUSY_TIMEOUT_MS: the wait SQLite's busy handler would do, without holding the
+ * thread. The first attempt costs nothing more than the call.
+ */
+function retryWhenBusy<R>(attempt: () => Promise<R>): Promise<R> {
+  let first: Promise<R>;
+  try {
+    first = attempt();
+  } catch (error) {
+    first = Promise.reject(error as Error);
+  }
+  return first.catch(async (error: unknown) => {
+    const deadline = performance.now() + BUSY_TIMEOUT_MS;
+    for (let waitMs = 1; ; waitMs = Math.min(waitMs * 2, 20)) {
+      if (!isBusy(error) || performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      try {
+        return await attempt();
+      } catch (next) {
+        error = next;
+      }
+    }
+  });
+}
+
+const isBusy = (error: unknown) => (error as { code?: string } | null)?.code === "SQLITE_BUSY";
 
 function restrictMode(path: string): void {
   if (existsSync(path)) chmodSync(path, FILE_MODE);
