@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { parseDatabaseUrl, type DatabaseLocation } from "./db/database-url.js";
 import type { InvitationSettings } from "./invitations/deps.js";
+import { defaultPolicySet, loadPolicyFile, PolicySetError, type PolicySet } from "./policies/policy-set.js";
 
 export interface Config {
   readonly host: string;
@@ -29,6 +30,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** How long SIGTERM may take to drain requests and the mail worker before the process exits anyway. */
   readonly shutdownTimeoutSeconds: number;
+  /** The authorization policies: POLICY_FILE's, else the shipped default; validated against the schema. */
+  readonly policies: PolicySet;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -72,6 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     rateLimitPerMinute: integer(env, "RATE_LIMIT_PER_MINUTE", 600, 0, 1_000_000_000),
     shutdownTimeoutSeconds: integer(env, "SHUTDOWN_TIMEOUT_SECONDS", 10, 1, 3600),
+    policies: policies(env),
   };
 }
 
@@ -155,6 +159,18 @@ function mailFrom(env: Env): string {
     fail("MAIL_FROM", 'must be an address or "Name <address>"', raw);
   }
   return raw;
+}
+
+/** POLICY_FILE, read and validated now: a broken file stops start-up naming its file, line and problem. */
+function policies(env: Env): PolicySet {
+  const path = text(env, "POLICY_FILE");
+  if (path === undefined) return defaultPolicySet();
+  try {
+    return loadPolicyFile(path);
+  } catch (error) {
+    if (error instanceof PolicySetError) throw new ConfigError(`POLICY_FILE: ${error.message}`);
+    throw error;
+  }
 }
 
 /** SMTP URLs may carry a password: never echo it back. */

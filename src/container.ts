@@ -5,32 +5,39 @@ import type { Database } from "./db/database.js";
 import { Store } from "./db/store.js";
 import { InvitationService, type InvitationSettings } from "./invitations/invitation.service.js";
 import { loadInvitationEmailRenderer } from "./mail/invitation-email.js";
+import { CedarAuthorizer } from "./policies/cedar-authorizer.js";
+import { defaultPolicySet, type PolicySet } from "./policies/policy-set.js";
 
 export interface ContainerOptions {
   readonly database: Database;
   readonly settings: InvitationSettings;
   readonly now?: () => number;
   readonly generateToken?: () => string;
+  /** The authorization policies; default: the shipped ones. */
+  readonly policies?: PolicySet;
 }
 
 /** The wired core: one place that decides which implementation each part gets. Tests swap the clock and tokens. */
 export interface Container {
   readonly store: Store;
   readonly service: InvitationService;
+  readonly authorizer: CedarAuthorizer;
   readonly now: () => number;
 }
 
 export function createContainer(options: ContainerOptions): Container {
   const now = options.now ?? Date.now;
   const store = new Store(options.database);
+  const authorizer = new CedarAuthorizer(options.policies ?? defaultPolicySet());
   const service = new InvitationService({
     store,
     authenticator: new Authenticator(store, now),
+    authorizer,
     renderEmail: loadInvitationEmailRenderer(),
     settings: options.settings,
     now,
     generateToken: options.generateToken ?? generateInvitationToken,
     generateUuid: randomUUID,
   });
-  return { store, service, now };
+  return { store, service, authorizer, now };
 }

@@ -56,6 +56,7 @@ export async function startServer(
     now,
     generateToken: options.generateToken,
     settings: invitationSettingsOf(config),
+    policies: config.policies,
   });
   const app = await buildApp({
     container,

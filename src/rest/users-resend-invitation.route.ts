@@ -26,7 +26,11 @@ const errorSchema: JsonSchema = {
           type: "string",
           description: "e.g. missing_email, service_account, already_verified, rate_limited, not_found.",
         },
-        message: { type: "string" },
+        message: {
+          type: "string",
+          description:
+            "Human-readable; for forbidden, followed by the notices of the policies that denied it.",
+        },
       },
       additionalProperties: false,
     },
@@ -100,8 +104,10 @@ export function usersResendInvitationOperation({ service, now }: Container): Res
       const input = { userId: request.params.id };
       const result = await resendForRequest(service, request, callContext(request), input);
       if (result.kind === "ResendInvitationSuccess") return { status: 200, body: userResent(result, now()) };
-      const { status, code, message, retryAfterSeconds } = snakeCaseRefusal(result);
-      return { status, body: { error: { code, message } }, retryAfterSeconds };
+      const { status, code, message, notices, retryAfterSeconds } = snakeCaseRefusal(result);
+      // The document's error body has no field for policy notices: they complete the message instead.
+      const text = notices && notices.length > 0 ? `${message} ${notices.join(" ")}` : message;
+      return { status, body: { error: { code, message: text } }, retryAfterSeconds };
     },
     failureBody: ({ code, message }) => ({ error: { code, message } }),
   };
