@@ -8,10 +8,10 @@ import { projectRoot } from "../paths.js";
 export const POLICY_SCHEMA_PATH = join(projectRoot, "policies", "schema.cedarschema");
 export const DEFAULT_POLICIES_PATH = join(projectRoot, "policies", "default.cedar");
 
-/** One problem of a policy file, where it is (1-based line and column). */
+/** One problem of a policy file, where it is (1-based line and column; null for the file as a whole). */
 export interface PolicyProblem {
-  readonly line: number;
-  readonly column: number;
+  readonly line: number | null;
+  readonly column: number | null;
   /** The policy it is about, when known. */
   readonly policyId: string | null;
   readonly message: string;
@@ -20,7 +20,8 @@ export interface PolicyProblem {
 /** `file:line:column: policy "id": problem`, the form editors and `cli policy check` use. */
 export function formatProblem(origin: string, problem: PolicyProblem): string {
   const policy = problem.policyId === null ? "" : `policy "${problem.policyId}": `;
-  return `${origin}:${problem.line}:${problem.column}: ${policy}${problem.message}`;
+  const where = problem.line === null ? "" : `:${problem.line}:${problem.column ?? 1}`;
+  return `${origin}${where}: ${policy}${problem.message}`;
 }
 
 /** A policy file that cannot be used. The message is one line: the first problem, and how many more. */
@@ -98,7 +99,7 @@ export function readPolicyFile(path: string): string {
               ? error.message
               : String(error);
     throw new PolicySetError(path, [
-      { line: 1, column: 1, policyId: null, message: `cannot read: ${reason}` },
+      { line: null, column: null, policyId: null, message: `cannot read the file: ${reason}` },
     ]);
   }
 }
@@ -199,7 +200,7 @@ export function compilePolicySet(source: string, origin: string): PolicySet {
     }
   }
   if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line || a.column - b.column);
+    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     throw new PolicySetError(origin, problems);
   }
   return {
