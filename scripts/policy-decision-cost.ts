@@ -108,7 +108,7 @@ row(
 // The same decision as the default row, handing Cedar every entity with every attribute.
 const policies = Object.fromEntries(defaultPolicySet().policies.map((p) => [p.id, p.text]));
 cedar.preparsePolicySet("bench-everything", { staticPolicies: policies });
-const everyEntity = [
+const everyEntity: cedar.EntityJson[] = [
   {
     uid: userUid(admin),
     attrs: { role: "admin", kind: "human", tenant: { __entity: { type: "Tenant", id: tenant.uuid } } },

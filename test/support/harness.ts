@@ -58,7 +58,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   let counter = 0;
   const container = createContainer({
     database: db.database,
-    policies: options.policies === undefined ? undefined : compilePolicySet(options.policies, "test policies"),
+    policies:
+      options.policies === undefined ? undefined : compilePolicySet(options.policies, "test policies"),
     now: () => clock,
     generateToken: () => {
       const token = `test-token-${++counter}-${"x".repeat(32)}`;
