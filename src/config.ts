@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { parseDatabaseUrl, type DatabaseLocation } from "./db/database-url.js";
 import type { InvitationSettings } from "./invitations/deps.js";
+import { defaultPolicySet, loadPolicyFile, PolicySetError, type PolicySet } from "./policies/policy-set.js";
 
 export interface Config {
   readonly host: string;
@@ -41,6 +42,8 @@ export interface Config {
   readonly headersTimeoutSeconds: number;
   /** Share request rate limit counts through this Redis; null: each process counts its own. */
   readonly redisUrl: string | null;
+  /** The authorization policies: POLICY_FILE's, else the shipped default; validated against the schema. */
+  readonly policies: PolicySet;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -107,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutSeconds,
     headersTimeoutSeconds,
     redisUrl: redisUrl(env),
+    policies: policies(env),
   };
 }
 
@@ -218,6 +222,18 @@ function mailFrom(env: Env): string {
     fail("MAIL_FROM", 'must be an address or "Name <address>"', raw);
   }
   return raw;
+}
+
+/** POLICY_FILE, read and validated now: a broken file stops start-up naming its file, line and problem. */
+function policies(env: Env): PolicySet {
+  const path = text(env, "POLICY_FILE");
+  if (path === undefined) return defaultPolicySet();
+  try {
+    return loadPolicyFile(path);
+  } catch (error) {
+    if (error instanceof PolicySetError) throw new ConfigError(`POLICY_FILE: ${error.message}`);
+    throw error;
+  }
 }
 
 /** SMTP and Redis URLs may carry a password: never echo it back. */

@@ -6,6 +6,8 @@ import { Store } from "./db/store.js";
 import { InvitationService, type InvitationSettings } from "./invitations/invitation.service.js";
 import { loadInvitationEmailRenderer } from "./mail/invitation-email.js";
 import { Metrics } from "./metrics/metrics.js";
+import { CedarAuthorizer } from "./policies/cedar-authorizer.js";
+import { defaultPolicySet, type PolicySet } from "./policies/policy-set.js";
 
 export interface ContainerOptions {
   readonly database: Database;
@@ -14,12 +16,15 @@ export interface ContainerOptions {
   readonly generateToken?: () => string;
   /** Count every operation's outcome (GET /metrics); null or absent: no metrics. */
   readonly metrics?: boolean;
+  /** The authorization policies; default: the shipped ones. */
+  readonly policies?: PolicySet;
 }
 
 /** The wired core: one place that decides which implementation each part gets. Tests swap the clock and tokens. */
 export interface Container {
   readonly store: Store;
   readonly service: InvitationService;
+  readonly authorizer: CedarAuthorizer;
   readonly now: () => number;
   readonly metrics: Metrics | null;
 }
@@ -28,14 +33,16 @@ export function createContainer(options: ContainerOptions): Container {
   const now = options.now ?? Date.now;
   const store = new Store(options.database);
   const metrics = options.metrics ? new Metrics(() => store.outbox.countWaiting()) : null;
+  const authorizer = new CedarAuthorizer(options.policies ?? defaultPolicySet());
   const service = new InvitationService({
     store,
     authenticator: new Authenticator(store, now),
+    authorizer,
     renderEmail: loadInvitationEmailRenderer(),
     settings: options.settings,
     now,
     generateToken: options.generateToken ?? generateInvitationToken,
     generateUuid: randomUUID,
   });
-  return { store, service: metrics ? metrics.instrument(service) : service, now, metrics };
+  return { store, service: metrics ? metrics.instrument(service) : service, authorizer, now, metrics };
 }

@@ -57,6 +57,7 @@ export async function startServer(
     generateToken: options.generateToken,
     settings: invitationSettingsOf(config),
     metrics: config.metrics,
+    policies: config.policies,
   });
   const app = await buildApp({ container, logger, ...httpSettingsOf(config) });
   try {

@@ -6,6 +6,9 @@ import { openDatabase } from "../db/open-database.js";
 /** The command line itself is wrong (exit 2), as opposed to a command that failed (exit 1). */
 export class UsageError extends Error {}
 
+/** The failure was already reported line by line on stderr (exit 1). */
+export class ReportedFailure extends Error {}
+
 /** `COMMAND --help`: print the usage instead of running. */
 export class HelpRequested extends Error {}
 

@@ -8,10 +8,12 @@ import {
   databaseLocationFromEnv,
   HelpRequested,
   parseFlags,
+  ReportedFailure,
   requiredFlag,
   UsageError,
   withDatabase,
 } from "./command-line.js";
+import { policy, POLICY_USAGE } from "./policy.js";
 
 const USAGE = `Usage: npm run --silent cli -- COMMAND [FLAGS]
 
@@ -20,10 +22,12 @@ Commands:
   migrate                                       apply pending migrations
   bootstrap --tenant NAME --admin-email EMAIL   create a tenant, a human admin and an API key (shown once)
 ${APIKEY_USAGE}
+${POLICY_USAGE}
 
 Environment:
   DATABASE_URL   SQLite file path or file: URL (default ./data/invitations.db),
                  or postgres://user:password@host:5432/database
+  POLICY_FILE    the Cedar policy set policy explain uses (default: the shipped policies/default.cedar)
 
 Results are printed to stdout as JSON; errors go to stderr.
 Exit status: 0 success, 1 failure, 2 bad command line.`;
@@ -31,12 +35,9 @@ Exit status: 0 success, 1 failure, 2 bad command line.`;
 /** More than this many fixture errors would bury the first ones, which usually explain the rest. */
 const MAX_REPORTED_ERRORS = 100;
 
-/** The failure was already reported line by line on stderr. */
-class ReportedFailure extends Error {}
-
 type Command = (args: string[]) => Promise<unknown>;
 
-const commands: Record<string, Command> = { seed, migrate, bootstrap, apikey };
+const commands: Record<string, Command> = { seed, migrate, bootstrap, apikey, policy };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

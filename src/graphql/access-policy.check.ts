@@ -1,9 +1,10 @@
 import type { GraphQLSchema } from "graphql";
-import { isDeclaredOperation } from "../invitations/access-policy.js";
+import { isDeclaredOperation } from "../invitations/authorization.js";
 
 /**
- * Closed by default: every root Query and Mutation field must name its access rule in the policy table, or
- * the schema is refused at start-up. Checked once, so it costs nothing per request.
+ * Closed by default: every root Query and Mutation field must be a declared operation (an action of the
+ * policy schema, which policies may permit), or the schema is refused at start-up. Checked once, so it costs
+ * nothing per request.
  */
 export function assertEveryOperationHasAccessRule(schema: GraphQLSchema): void {
   const roots = [schema.getQueryType(), schema.getMutationType()];
@@ -12,7 +13,8 @@ export function assertEveryOperationHasAccessRule(schema: GraphQLSchema): void {
   );
   if (undeclared.length > 0) {
     throw new Error(
-      `No access rule for ${undeclared.join(", ")}: add it to ACCESS_POLICY before serving it.`,
+      `No policy action for ${undeclared.join(", ")}: add it to OPERATIONS (src/invitations/authorization.ts) ` +
+        "and to policies/schema.cedarschema before serving it.",
     );
   }
 }

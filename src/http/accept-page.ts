@@ -61,6 +61,14 @@ export async function registerAcceptPage(app: FastifyInstance, container: Contai
           return page(reply, 410, "Invitation expired", `<p>${escapeHtml(result.message)}</p>`);
         case "InvalidInvitationToken":
           return page(reply, 404, "Invitation not valid", `<p>${escapeHtml(result.message)}</p>`);
+        case "PermissionDenied":
+          return page(
+            reply,
+            403,
+            "Invitation not accepted",
+            `<p>${escapeHtml(result.message)}</p>` +
+              result.notices.map((notice) => `<p>${escapeHtml(notice)}</p>`).join(""),
+          );
         default: {
           const _exhaustive: never = result;
           throw new Error(`unhandled accept result ${JSON.stringify(_exhaustive)}`);

@@ -1,7 +1,9 @@
 import { hashSecret } from "../auth/secrets.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { errors } from "./errors.js";
-import type { Gatekeeper } from "./gatekeeper.js";
+import { invitationResource, userFacts } from "./authorization.js";
+import { refusalDetails, type Gatekeeper } from "./gatekeeper.js";
+import { effectiveStatus } from "./model.js";
 import type { AcceptInvitationInput, AcceptInvitationResult } from "./results.js";
 
 const ACTION = "invitation.accept";
@@ -10,7 +12,8 @@ const MAX_TOKEN_LENGTH = 512;
 
 /**
  * The token is the credential. Success marks the invitation accepted and the invitee verified in one
- * transaction, and drops the token, so a second accept (or a racing one) finds nothing.
+ * transaction, and drops the token, so a second accept (or a racing one) finds nothing. The policies decide
+ * with the invitee as the principal and the invitation as the resource, before its expiry is looked at.
  */
 export async function acceptInvitation(
   deps: InvitationServiceDeps,
@@ -27,6 +30,19 @@ export async function acceptInvitation(
     const now = deps.now();
     const who = { tenant: { id: invitation.tenantId }, user: { id: invitation.userId } };
     const audit = { action: ACTION, targetType: "invitation", targetId: String(invitation.id) };
+    const tenant = await tx.tenants.findById(invitation.tenantId);
+    const invitee = await tx.users.findInTenant(invitation.tenantId, { id: invitation.userId });
+    if (!tenant || !invitee) throw new Error(`invitation ${invitation.id} lost its tenant or invitee`);
+    const resource = invitationResource(invitation, invitee, effectiveStatus(invitation, now), tenant);
+    const denial = gatekeeper.authorizeTarget(userFacts(invitee, tenant), "acceptInvitation", resource);
+    if (denial) {
+      await gatekeeper.audit(tx, call, who, {
+        ...audit,
+        outcome: denial.code,
+        details: refusalDetails(denial),
+      });
+      return denial;
+    }
     if (invitation.expiresAt <= now) {
       await gatekeeper.audit(tx, call, who, { ...audit, outcome: "INVITATION_EXPIRED" });
       return errors.invitationExpired(invitation.expiresAt);
@@ -37,13 +53,16 @@ export async function acceptInvitation(
     await tx.outbox.cancelQueuedForInvitation(invitation.id);
     await gatekeeper.audit(tx, call, who, { ...audit, outcome: "SUCCESS" });
 
-    const tenant = await tx.tenants.findById(invitation.tenantId);
-    const invitee = await tx.users.findInTenant(invitation.tenantId, { id: invitation.userId });
-    if (!tenant || !invitee) throw new Error(`invitation ${invitation.id} lost its tenant or invitee`);
+    // What markEmailVerified wrote (it changes only an unverified user).
+    const verified =
+      invitee.emailVerifiedAt === null ? { ...invitee, emailVerifiedAt: now, updatedAt: now } : invitee;
     const inviter =
       accepted.inviterId === null
         ? null
         : ((await tx.users.findInTenant(tenant.id, { id: accepted.inviterId })) ?? null);
-    return { kind: "AcceptInvitationSuccess", details: { invitation: accepted, invitee, inviter, tenant } };
+    return {
+      kind: "AcceptInvitationSuccess",
+      details: { invitation: accepted, invitee: verified, inviter, tenant },
+    };
   });
 }

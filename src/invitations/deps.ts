@@ -2,6 +2,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { Credentials } from "../auth/credentials.js";
 import type { Store } from "../db/store.js";
 import type { InvitationEmailRenderer } from "../mail/invitation-email.js";
+import type { Authorizer } from "./authorization.js";
 
 export interface InvitationSettings {
   /** How long a sent link stays valid. */
@@ -18,6 +19,8 @@ export interface InvitationSettings {
 export interface InvitationServiceDeps {
   readonly store: Store;
   readonly authenticator: Authenticator;
+  /** Decides every operation (the Cedar policies, in production). */
+  readonly authorizer: Authorizer;
   readonly renderEmail: InvitationEmailRenderer;
   readonly settings: InvitationSettings;
   /** Milliseconds since the epoch. */

@@ -36,7 +36,10 @@ export interface FieldError {
 
 export type Unauthenticated = ErrorResultOf<"Unauthenticated", "UNAUTHENTICATED">;
 export type PermissionDenied = ErrorResultOf<"PermissionDenied", "PERMISSION_DENIED"> & {
+  /** Why: the `@notice` texts of the policies that denied it, or a generic notice for a default deny. */
   readonly notices: readonly string[];
+  /** The policies that determined the denial, for the audit trail; never shown to the caller. */
+  readonly policyIds: readonly string[];
 };
 export type TenantMismatch = ErrorResultOf<"TenantMismatch", "TENANT_MISMATCH">;
 export type InvitationNotFound = ErrorResultOf<"InvitationNotFound", "INVITATION_NOT_FOUND">;
@@ -90,11 +93,12 @@ export const errors = {
     code: ErrorCode.TENANT_MISMATCH,
     message: "X-Tenant-ID does not match the tenant of the credential.",
   }),
-  permissionDenied: (notices: readonly string[]): PermissionDenied => ({
+  permissionDenied: (notices: readonly string[], policyIds: readonly string[]): PermissionDenied => ({
     kind: "PermissionDenied",
     code: ErrorCode.PERMISSION_DENIED,
     message: "You do not have permission to perform this operation.",
     notices,
+    policyIds,
   }),
   invalidInput: (fieldErrors: readonly FieldError[]): InvalidInput => ({
     kind: "InvalidInput",

@@ -4,6 +4,8 @@ import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { normalizeEmail } from "./email-address.js";
 import { parseEntityRef } from "./entity-ref.js";
 import { errors, type AccessError, type InvalidInput } from "./errors.js";
+import type { Actor } from "../auth/authenticator.js";
+import { userFacts, type AuthorizationResource } from "./authorization.js";
 import type { Gatekeeper } from "./gatekeeper.js";
 import type { Invitation, InvitationDetails, InvitationStatus, Tenant, User } from "./model.js";
 import { pageOf, parsePageRequest, type Page, type PageRequest } from "./pagination.js";
@@ -29,6 +31,13 @@ export interface AuditListRequest extends PageRequest {
   readonly action?: string | null;
 }
 
+/** Reads act on the caller's tenant; `viewer` on the caller. */
+const ownTenant = (actor: Actor): AuthorizationResource => ({ type: "Tenant", tenant: actor.tenant });
+const self = (actor: Actor): AuthorizationResource => ({
+  type: "User",
+  user: userFacts(actor.user, actor.tenant),
+});
+
 /** Read-only operations. Reads are not audited: the audit trail records changes and refusals of changes. */
 export class InvitationQueries {
   constructor(
@@ -37,13 +46,13 @@ export class InvitationQueries {
   ) {}
 
   async viewer(call: CallContext): Promise<ViewerResult> {
-    const admission = await this.gatekeeper.admit(call, "viewer", "viewer");
+    const admission = await this.gatekeeper.admit(call, "viewer", "viewer", null, self);
     if (!admission.ok) return admission.error;
     return { kind: "Viewer", user: admission.actor.user, tenant: admission.actor.tenant };
   }
 
   async findInvitation(call: CallContext, rawId: string): Promise<InvitationLookup> {
-    const admission = await this.gatekeeper.admit(call, "invitation", "invitation.read", rawId);
+    const admission = await this.gatekeeper.admit(call, "invitation", "invitation.read", rawId, ownTenant);
     if (!admission.ok) return admission.error;
     const { tenant } = admission.actor;
     const ref = parseEntityRef(rawId);
@@ -60,6 +69,7 @@ export class InvitationQueries {
       "invitation",
       "invitation.read",
       String(invitationId),
+      ownTenant,
     );
     if (!admission.ok) return admission.error;
     const { store } = this.deps;
@@ -69,7 +79,7 @@ export class InvitationQueries {
   }
 
   async listInvitations(call: CallContext, request: InvitationListRequest): Promise<InvitationPageResult> {
-    const admission = await this.gatekeeper.admit(call, "invitations", "invitation.list");
+    const admission = await this.gatekeeper.admit(call, "invitations", "invitation.list", null, ownTenant);
     if (!admission.ok) return admission.error;
     const { tenant } = admission.actor;
     const paging = parsePageRequest(request);
@@ -91,7 +101,7 @@ export class InvitationQueries {
   }
 
   async listAuditEvents(call: CallContext, request: AuditListRequest): Promise<AuditPageResult> {
-    const admission = await this.gatekeeper.admit(call, "auditEvents", "audit.list");
+    const admission = await this.gatekeeper.admit(call, "auditEvents", "audit.list", null, ownTenant);
     if (!admission.ok) return admission.error;
     const { tenant } = admission.actor;
     const paging = parsePageRequest(request);

@@ -3,7 +3,8 @@ import type { Repositories } from "../db/store.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { normalizeEmail } from "./email-address.js";
 import { errors, type FieldError } from "./errors.js";
-import type { Gatekeeper } from "./gatekeeper.js";
+import { tenantOf, userFacts } from "./authorization.js";
+import { principalOf, refusalDetails, type Gatekeeper } from "./gatekeeper.js";
 import { hasEmail, inviteeRefusal, sendInvitation } from "./invitation-sender.js";
 import type { InviteUserInput, InviteUserResult } from "./results.js";
 import { changeOrRefuse } from "./transactions.js";
@@ -39,7 +40,7 @@ export async function inviteUser(
 
   // A refusal (a cap, the cooldown) rolls back the user row this invite may have created.
   return changeOrRefuse(deps, {
-    run: (tx) => invite(deps, tx, actor, parsed),
+    run: (tx) => invite(deps, gatekeeper, tx, actor, parsed),
     isSuccess: (result) => result.kind === "InviteUserSuccess",
     audit: (tx, result) =>
       gatekeeper.audit(tx, call, actor, {
@@ -47,13 +48,17 @@ export async function inviteUser(
         targetType: "user",
         targetId: result.kind === "InviteUserSuccess" ? String(result.details.invitee.id) : null,
         outcome: result.kind === "InviteUserSuccess" ? "SUCCESS" : result.code,
-        details: result.kind === "InviteUserSuccess" ? { invitationId: result.details.invitation.id } : null,
+        details:
+          result.kind === "InviteUserSuccess"
+            ? { invitationId: result.details.invitation.id }
+            : refusalDetails(result),
       }),
   });
 }
 
 async function invite(
   deps: InvitationServiceDeps,
+  gatekeeper: Gatekeeper,
   tx: Repositories,
   actor: Actor,
   parsed: ParsedInvite,
@@ -63,10 +68,19 @@ async function invite(
   // Two invites of one address at once take turns here: the second finds the user the first created.
   await tx.tenants.lockForWrites(tenantId);
   const existing = await tx.users.findByEmail(tenantId, parsed.email);
+  // The resource is the invited user: the existing one, or the one about to be created (before it is).
+  const uuid = existing?.uuid ?? deps.generateUuid();
+  const denial = gatekeeper.authorizeTarget(principalOf(actor), "inviteUser", {
+    type: "User",
+    user: existing
+      ? userFacts(existing, actor.tenant)
+      : { uuid, role: parsed.role, kind: "human", tenant: tenantOf(tenantId, actor.tenant) },
+  });
+  if (denial) return denial;
   const invitee =
     existing ??
     (await tx.users.insert({
-      uuid: deps.generateUuid(),
+      uuid,
       tenantId,
       name: parsed.name,
       email: parsed.email,

@@ -3,7 +3,8 @@ import type { Repositories } from "../db/store.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { parseEntityRef } from "./entity-ref.js";
 import { errors, type FieldError } from "./errors.js";
-import type { Gatekeeper } from "./gatekeeper.js";
+import { invitationResource, userFacts, type AuthorizationResource } from "./authorization.js";
+import { principalOf, refusalDetails, type Gatekeeper } from "./gatekeeper.js";
 import { hasEmail, inviteeRefusal, sendInvitation } from "./invitation-sender.js";
 import { effectiveStatus, type EntityRef } from "./model.js";
 import { idempotencyKeyError, runIdempotently } from "./idempotency.js";
@@ -14,7 +15,9 @@ const ACTION = "invitation.resend";
 
 /**
  * Contract §5. Checks run in this order and the first failing one answers: authenticate, tenant header,
- * permission, input shape, target exists in the caller's tenant, target state, cooldown.
+ * permission, input shape, target exists in the caller's tenant, target state, cooldown. Permission is
+ * decided twice: before the input is read (refusing what no target could make allowed), and on the loaded
+ * target (policies about its attributes) before its state is looked at and before any write.
  */
 export async function resendInvitation(
   deps: InvitationServiceDeps,
@@ -40,7 +43,7 @@ export async function resendInvitation(
   }
 
   const operation: Operation<ResendInvitationResult> = {
-    run: (tx) => resendTarget(deps, tx, actor, target),
+    run: (tx) => resendTarget(deps, gatekeeper, tx, actor, target),
     isSuccess: (result) => result.kind === "ResendInvitationSuccess",
     audit: (tx, result) =>
       gatekeeper.audit(tx, call, actor, {
@@ -51,7 +54,7 @@ export async function resendInvitation(
         details:
           result.kind === "ResendInvitationSuccess"
             ? { invitationId: result.details.invitation.id, sendCount: result.details.invitation.sendCount }
-            : null,
+            : refusalDetails(result),
       }),
   };
   if (target.idempotencyKey === null) return changeOrRefuse(deps, operation);
@@ -92,6 +95,7 @@ interface Target {
 
 async function resendTarget(
   deps: InvitationServiceDeps,
+  gatekeeper: Gatekeeper,
   tx: Repositories,
   actor: Actor,
   target: Target,
@@ -104,19 +108,27 @@ async function resendTarget(
   if (target.field === "invitationId") {
     invitation = (await tx.invitations.findInTenantForUpdate(tenantId, target.ref)) ?? null;
     if (!invitation) return errors.invitationNotFound();
-    const status = effectiveStatus(invitation, deps.now());
-    if (status === "ACCEPTED" || status === "REVOKED") return errors.invitationNotPending(status);
     invitee = await tx.users.findInTenant(tenantId, { id: invitation.userId });
     if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
   } else {
     invitee = await tx.users.findInTenant(tenantId, target.ref);
     if (!invitee) return errors.userNotFound();
+    // By user id the resend acts on the user's latest pending invitation, which policies then see.
+    invitation = (await tx.invitations.findLatestPendingForUser(tenantId, invitee.id)) ?? null;
   }
+
+  const status = invitation && effectiveStatus(invitation, deps.now());
+  const resource: AuthorizationResource =
+    invitation && status
+      ? invitationResource(invitation, invitee, status, actor.tenant)
+      : { type: "User", user: userFacts(invitee, actor.tenant) };
+  const denial = gatekeeper.authorizeTarget(principalOf(actor), "resendInvitation", resource);
+  if (denial) return denial;
+  if (status === "ACCEPTED" || status === "REVOKED") return errors.invitationNotPending(status);
 
   const refusal = inviteeRefusal(invitee);
   if (refusal) return refusal;
   if (!hasEmail(invitee)) throw new Error("inviteeRefusal lets no user without email through");
-  invitation ??= (await tx.invitations.findLatestPendingForUser(tenantId, invitee.id)) ?? null;
 
   const sent = await sendInvitation(deps, tx, actor, invitee, invitation);
   if (sent.kind !== "Sent") return sent;

@@ -8,6 +8,7 @@ import type {
   InvitationExpired,
   InvitationNotFound,
   InvitationNotPending,
+  PermissionDenied,
   ResendRateLimited,
   ServiceAccountNotInvitable,
   UserAlreadyVerified,
@@ -72,7 +73,8 @@ export interface AcceptInvitationInput {
 export type AcceptInvitationResult =
   | { readonly kind: "AcceptInvitationSuccess"; readonly details: InvitationDetails }
   | InvalidInvitationToken
-  | InvitationExpired;
+  | InvitationExpired
+  | PermissionDenied;
 
 export interface InviteUserInput {
   readonly email: string;

@@ -2,7 +2,8 @@ import type { Repositories } from "../db/store.js";
 import type { CallContext, InvitationServiceDeps } from "./deps.js";
 import { parseEntityRef } from "./entity-ref.js";
 import { errors } from "./errors.js";
-import type { Gatekeeper } from "./gatekeeper.js";
+import { invitationResource } from "./authorization.js";
+import { principalOf, refusalDetails, type Gatekeeper } from "./gatekeeper.js";
 import { effectiveStatus } from "./model.js";
 import type { RevokeInvitationInput, RevokeInvitationResult } from "./results.js";
 import { changeOrRefuse } from "./transactions.js";
@@ -31,6 +32,7 @@ export async function revokeInvitation(
         targetType: "invitation",
         targetId,
         outcome: result.kind === "RevokeInvitationSuccess" ? "SUCCESS" : result.code,
+        details: result.kind === "RevokeInvitationSuccess" ? null : refusalDetails(result),
       }),
   });
 
@@ -43,17 +45,20 @@ export async function revokeInvitation(
     await tx.tenants.lockForWrites(actor.tenant.id);
     const invitation = await tx.invitations.findInTenantForUpdate(actor.tenant.id, ref);
     if (!invitation) return errors.invitationNotFound();
+    const invitee = await tx.users.findInTenant(actor.tenant.id, { id: invitation.userId });
+    if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
     const status = effectiveStatus(invitation, deps.now());
+    const resource = invitationResource(invitation, invitee, status, actor.tenant);
+    const denial = gatekeeper.authorizeTarget(principalOf(actor), "revokeInvitation", resource);
+    if (denial) return denial;
     if (status === "ACCEPTED" || status === "REVOKED") return errors.invitationNotPending(status);
 
     const revoked = await tx.invitations.markRevoked(invitation.id, deps.now());
     await tx.outbox.cancelQueuedForInvitation(invitation.id);
-    const invitee = await tx.users.findInTenant(actor.tenant.id, { id: revoked.userId });
     const inviter =
       revoked.inviterId === null
         ? null
         : await tx.users.findInTenant(actor.tenant.id, { id: revoked.inviterId });
-    if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
     return {
       kind: "RevokeInvitationSuccess",
       details: { invitation: revoked, invitee, inviter: inviter ?? null, tenant: actor.tenant },

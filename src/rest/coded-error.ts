@@ -21,7 +21,9 @@ export const codedErrorSchema: JsonSchema = {
     notices: {
       type: "array",
       items: { type: "string" },
-      description: "Policy notices explaining a `forbidden` answer.",
+      description:
+        "Policy notices from determining Cedar rules, if applicable: the @notice texts of the policies " +
+        "that denied a `forbidden` answer, or one generic notice when no policy permits the operation.",
     },
   },
   additionalProperties: false,
@@ -29,7 +31,7 @@ export const codedErrorSchema: JsonSchema = {
 
 /** What 001's and 003's error statuses mean; each route adds its own 400. */
 export const CODED_ERROR_DESCRIPTIONS = {
-  403: "forbidden (not an admin; see notices), or tenant_mismatch.",
+  403: "forbidden (the authorization policies deny it; notices say why), or tenant_mismatch.",
   404: "not_found: user not found.",
   409: "already_verified: user is already verified; or idempotency_key_in_use.",
   422: "missing_email or service_account; or idempotency_key_reused.",

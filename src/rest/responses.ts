@@ -7,7 +7,9 @@ type ErrorStatus = (typeof ERROR_STATUSES)[number];
 const DEFAULT_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   400: "Malformed request: a parameter does not have its documented form.",
   401: "Missing, unknown or revoked API key (Authorization: Bearer KEY or X-Api-Key: KEY).",
-  403: "The caller is not an admin, or the request names another tenant than the credential's.",
+  403:
+    "The authorization policies deny it (by default: the caller is not an admin), or the request names " +
+    "another tenant than the credential's.",
   404: "No such user in the caller's tenant (ids of other tenants get the same answer).",
   409:
     "Nothing to resend (the user has verified their email), or the first request under this " +

@@ -143,7 +143,8 @@ const accountUserSchema: JsonSchema = {
           type: ["string", "null"],
           format: "uri",
           description:
-            "The new accept link (the caller is an admin); null when replaying an Idempotency-Key.",
+            "The new accept link, for an admin to deliver by hand; null when the caller is not an admin (a " +
+            "policy may let members resend) or when replaying an Idempotency-Key.",
         },
         status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
       },
@@ -207,7 +208,11 @@ function accountUser({ details, resentBy, invitedBy, acceptUrl }: ResendInvitati
       status: tenant.status,
       name: tenant.name,
     },
-    invitation: { url: acceptUrl, status: effectiveStatus(invitation, now).toLowerCase() },
+    // The link is a credential: only an admin may be handed it, whatever the policies let others resend.
+    invitation: {
+      url: resentBy.role === "admin" ? acceptUrl : null,
+      status: effectiveStatus(invitation, now).toLowerCase(),
+    },
     lastLoginAt: isoTimeOrNull(invitee.lastLoginAt),
   };
 }

@@ -115,7 +115,9 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
       200: { description: "Invitation resent successfully.", schema: successSchema },
       ...errorResponses(failureSchema, {
         400: "ValidationError (id missing, not an integer or not positive), or InvitationNotPending.",
-        403: "Forbidden (not an admin; info holds the notices), or TenantMismatch ({tenantId} is not yours).",
+        403:
+          "Forbidden (the authorization policies deny it; info holds their notices), or TenantMismatch " +
+          "({tenantId} is not yours).",
         404: "NotFound: invitation does not exist in the tenant.",
         409: "AlreadyVerified (the invitee has verified their email), or IdempotencyKeyInUse.",
         422: "MissingEmail or ServiceAccount (the invitee cannot be invited), or IdempotencyKeyReused.",

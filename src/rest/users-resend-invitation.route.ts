@@ -26,7 +26,11 @@ const errorSchema: JsonSchema = {
           type: "string",
           description: "e.g. missing_email, service_account, already_verified, rate_limited, not_found.",
         },
-        message: { type: "string" },
+        message: {
+          type: "string",
+          description:
+            "Human-readable; for forbidden, followed by the notices of the policies that denied it.",
+        },
       },
       additionalProperties: false,
     },
@@ -73,8 +77,10 @@ const successSchema: JsonSchema = {
 
 export function usersResendInvitationOperation({ service, now }: Container): RestOperation {
   const refuse = (refusal: ResendRefusal): RestReply => {
-    const { status, code, message, retryAfterSeconds } = snakeCaseRefusal(refusal);
-    return { status, body: { error: { code, message } }, retryAfterSeconds };
+    const { status, code, message, notices, retryAfterSeconds } = snakeCaseRefusal(refusal);
+    // The document's error body has no field for policy notices: they complete the message instead.
+    const text = notices && notices.length > 0 ? `${message} ${notices.join(" ")}` : message;
+    return { status, body: { error: { code, message: text } }, retryAfterSeconds };
   };
   return {
     method: "POST",

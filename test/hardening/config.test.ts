@@ -7,6 +7,9 @@ import { ConfigError, loadConfig } from "../../src/config.js";
 import { projectRoot } from "../../src/paths.js";
 import { spawnServer } from "./support/child-server.js";
 
+/** A policy file with a schema typo (`principal.rol`), line 4. */
+const TYPO_POLICY_FILE = join(projectRoot, "test", "fixtures", "policies", "typo.cedar");
+
 /** Each variable with values that must stop the server. */
 const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   HOST: ["http://127.0.0.1", "two words", "-leading-hyphen"],
@@ -33,6 +36,7 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   // 40 is longer than the default request timeout (30), which contains it.
   HEADERS_TIMEOUT_SECONDS: ["0", "1.5", "40"],
   REDIS_URL: ["http://127.0.0.1:6379", "redis://", "127.0.0.1:6379", "not a url"],
+  POLICY_FILE: ["/nonexistent/policies.cedar", projectRoot, TYPO_POLICY_FILE],
 };
 const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
   values.map((value) => ({ name, value })),
@@ -79,6 +83,16 @@ describe("loadConfig", () => {
   it("never echoes an SMTP or Redis password", () => {
     expect(configErrorFor({ SMTP_URL: "smtps://user:hunter2@" }).message).not.toContain("hunter2");
     expect(configErrorFor({ REDIS_URL: "rediss://:hunter2@" }).message).not.toContain("hunter2");
+  });
+
+  it("names the policy file, the line and the problem of an invalid POLICY_FILE", () => {
+    expect(configErrorFor({ POLICY_FILE: TYPO_POLICY_FILE }).message).toBe(
+      `POLICY_FILE: ${TYPO_POLICY_FILE}:4:8: policy "admins": attribute \`rol\` on entity type \`User\` not found (did you mean \`role\`?)`,
+    );
+    expect(configErrorFor({ POLICY_FILE: "/nonexistent/policies.cedar" }).message).toBe(
+      "POLICY_FILE: /nonexistent/policies.cedar: cannot read the file: no such file",
+    );
+    expect(loadConfig({}).policies.origin).toMatch(/policies\/default\.cedar$/);
   });
 
   it("has defaults for the limits, and lets RATE_LIMIT_PER_MINUTE=0 turn the rate limit off", () => {
@@ -135,6 +149,14 @@ describe("the server process", () => {
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^DATABASE_URL: [^\n]+\n$/);
     expect(stderr).not.toContain("s3cret");
+  });
+
+  it("prints one line naming POLICY_FILE, the file, the line and the problem of a broken policy file", async () => {
+    const { code, stderr } = await startFails({ POLICY_FILE: TYPO_POLICY_FILE });
+    expect(code).not.toBe(0);
+    expect(stderr).toBe(
+      `POLICY_FILE: ${TYPO_POLICY_FILE}:4:8: policy "admins": attribute \`rol\` on entity type \`User\` not found (did you mean \`role\`?)\n`,
+    );
   });
 
   it("prints one line naming PORT when the port is taken", async () => {

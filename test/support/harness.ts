@@ -5,6 +5,7 @@ import { createContainer, type Container } from "../../src/container.js";
 import type { Database } from "../../src/db/database.js";
 import { loadFixture } from "../../src/fixtures/load-fixture.js";
 import { validateFixture } from "../../src/fixtures/validate-fixture.js";
+import { compilePolicySet } from "../../src/policies/policy-set.js";
 import type { CallContext } from "../../src/invitations/invitation.service.js";
 import { createTempDatabase, type TempDatabase } from "./temp-db.js";
 
@@ -45,6 +46,8 @@ export interface HarnessOptions {
   readonly cooldownSeconds?: number;
   readonly perTenantPerHour?: number;
   readonly perRecipientPerDay?: number;
+  /** A Cedar policy set replacing the shipped default (as POLICY_FILE does). */
+  readonly policies?: string;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -55,6 +58,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   let counter = 0;
   const container = createContainer({
     database: db.database,
+    policies:
+      options.policies === undefined ? undefined : compilePolicySet(options.policies, "test policies"),
     now: () => clock,
     generateToken: () => {
       const token = `test-token-${++counter}-${"x".repeat(32)}`;

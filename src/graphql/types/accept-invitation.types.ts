@@ -1,7 +1,7 @@
 import { createUnionType, Field, InputType, ObjectType } from "type-graphql";
 import { Invitation } from "./invitation.type.js";
 import { User } from "./user.type.js";
-import { InvalidInvitationToken, InvitationExpired } from "./user-errors.types.js";
+import { InvalidInvitationToken, InvitationExpired, PermissionDenied } from "./user-errors.types.js";
 
 @InputType()
 export class AcceptInvitationInput {
@@ -22,5 +22,6 @@ export class AcceptInvitationSuccess {
 
 export const AcceptInvitationResult = createUnionType({
   name: "AcceptInvitationResult",
-  types: () => [AcceptInvitationSuccess, InvalidInvitationToken, InvitationExpired] as const,
+  types: () =>
+    [AcceptInvitationSuccess, InvalidInvitationToken, InvitationExpired, PermissionDenied] as const,
 });

@@ -9,9 +9,16 @@ import { UserError } from "./user-error.interface.js";
 @ObjectType({ implements: UserError, description: "No valid API key was presented. (401)" })
 export class Unauthenticated extends UserError {}
 
-@ObjectType({ implements: UserError, description: "The caller's role does not allow this operation. (403)" })
+@ObjectType({
+  implements: UserError,
+  description: "The authorization policies do not allow this operation. (403)",
+})
 export class PermissionDenied extends UserError {
-  @Field(() => [String], { description: "Why access was denied." })
+  @Field(() => [String], {
+    description:
+      "Why: the notices of the policies that denied it (their @notice text), or one generic notice when no " +
+      "policy permits it.",
+  })
   notices!: string[];
 }
 
