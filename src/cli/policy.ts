@@ -83,7 +83,8 @@ function orReport(load: () => PolicySet): PolicySet {
   } catch (error) {
     if (!(error instanceof PolicySetError)) throw error;
     const { origin, problems } = error;
-    if (problems.length === 1 && problems[0]!.line === null) throw new Error(formatProblem(origin, problems[0]!));
+    if (problems.length === 1 && problems[0]!.line === null)
+      throw new Error(formatProblem(origin, problems[0]!));
     for (const problem of problems.slice(0, MAX_REPORTED_PROBLEMS))
       console.error(formatProblem(origin, problem));
     if (problems.length > MAX_REPORTED_PROBLEMS) {
