@@ -10,7 +10,7 @@ import {
 } from "../invitations/authorization.js";
 import { analyseAction, type ActionReads } from "./analysis.js";
 import { decisionEntities, principalEntities, resourceUid, userUid } from "./entities.js";
-import type { PolicyInfo, PolicySet } from "./policy-set.js";
+import type { PolicySet } from "./policy-set.js";
 
 /** Told to the caller when no policy permits the operation (a default deny: no forbid decided it). */
 export const defaultDenyNotice = (operation: Operation) =>
@@ -68,11 +68,6 @@ export class CedarAuthorizer implements Authorizer {
       }
       this.plans.set(operation, { reads, byId, preparsedId });
     }
-  }
-
-  /** The policies that can apply to the operation and what they read (for explanations). */
-  readsOf(operation: Operation): ActionReads {
-    return this.plan(operation).reads;
   }
 
   beforeTarget(principal: Principal, operation: Operation): EarlyDecision {
@@ -186,9 +181,4 @@ function evaluationFailure(
   const policies = policyIds.length > 0 ? ` (policies ${policyIds.join(", ")})` : "";
   const reasons = errors.map((e) => e.message).join("; ");
   return new Error(`policy evaluation of ${operation} failed${policies}${reasons ? `: ${reasons}` : ""}`);
-}
-
-/** For callers that hold a PolicyInfo list and want one by id. */
-export function policyById(policySet: PolicySet, id: string): PolicyInfo | undefined {
-  return policySet.policies.find((policy) => policy.id === id);
 }

@@ -502,7 +502,14 @@ async function viaHttp(
     headers: { "x-api-key": key, ...request.headers },
   });
   const body = (await response.json()) as { error?: unknown; code?: string; notices?: string[] };
-  if (response.status === 200) return { outcome: "allow" };
+  if (response.status === 200) {
+    // 003 hands the new link to admins only, whoever else the policies let resend.
+    if (channel === "r003") {
+      const { invitation } = body as { invitation?: { url: string | null } };
+      expect(invitation?.url === null).toBe(row.caller === "member");
+    }
+    return { outcome: "allow" };
+  }
   switch (channel) {
     case "r000": {
       const { code, message } = body.error as { code: string; message: string };

@@ -5,7 +5,9 @@ import { AuditEventConnection } from "../types/connections.types.js";
 
 @Resolver()
 export class AuditEventResolver {
-  @Query(() => AuditEventConnection, { description: "The tenant's audit trail, newest first. Admins only." })
+  @Query(() => AuditEventConnection, {
+    description: "The tenant's audit trail, newest first. Admins only, under the default policies.",
+  })
   async auditEvents(
     @Ctx() { service, call }: GraphQLContext,
     @Arg("first", () => Int, { nullable: true }) first?: number | null,
