@@ -10,6 +10,8 @@ import { projectRoot } from "../../src/paths.js";
 // `npm start` and `npm run cli` as a user and a container runtime run them: the code built once at install
 // (`prepare`), no compile step per call; `npm start` hands the process over to node, so a signal to npm alone
 // (what a container runtime sends) or to the whole process group (Ctrl-C) drains and exits 0, leaving nothing.
+// In one project only: it rebuilds dist/, which the other project's run of it would be starting from meanwhile,
+// and what it tests (npm, signals, the bundle) does not depend on the database.
 
 /** The contract's budgets: a second `npm start` serving, and a CLI call answered. */
 const START_BUDGET_MS = 1500;
