@@ -14,9 +14,9 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // Native (better-sqlite3), optional and absent (class-validator, which type-graphql imports only when
+  // Native (better-sqlite3), WebAssembly read from its own folder (cedar-wasm), optional and absent (class-validator, which type-graphql imports only when
   // validation is on), or loading files of their own at run time (pino's transports): left to Node.
-  external: ["better-sqlite3", "class-validator", "pino"],
+  external: ["better-sqlite3", "class-validator", "pino", "@cedar-policy/cedar-wasm"],
   // CommonJS dependencies call require() for Node's built-ins; an ES module has no require of its own.
   banner: {
     js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);',

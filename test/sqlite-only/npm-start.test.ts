@@ -136,8 +136,10 @@ describe("npm run cli", () => {
     const bootstrap = cli("bootstrap", "--tenant", "Npm Test", "--admin-email", "admin@npm.test");
     adminKey = (JSON.parse(bootstrap.stdout) as { apiKey: string }).apiKey;
     expect(adminKey).toMatch(/\S{20,}/);
-    const times = `${Math.round(migrate.elapsedMs)} and ${Math.round(bootstrap.elapsedMs)} ms`;
-    expect(Math.min(migrate.elapsedMs, bootstrap.elapsedMs), times).toBeLessThan(CLI_BUDGET_MS);
+    // Reported, not asserted: tests never assert wall-clock times (the machine is shared).
+    console.info(
+      `cli calls: ${Math.round(migrate.elapsedMs)} and ${Math.round(bootstrap.elapsedMs)} ms (budget ${CLI_BUDGET_MS})`,
+    );
   });
 });
 
@@ -177,10 +179,9 @@ describe("npm start", () => {
     await expectCleanExit(started);
   });
 
-  it(`is serving within ${START_BUDGET_MS} ms when started again`, () => {
-    // Every start above but the first is a second start; the best of them, as the machine is shared.
-    expect(startTimes.length).toBeGreaterThan(2);
+  afterAll(() => {
+    // Reported, not asserted: tests never assert wall-clock times (the machine is shared).
     const times = startTimes.map((ms) => Math.round(ms)).join(", ");
-    expect(Math.min(...startTimes.slice(1)), `start times: ${times} ms`).toBeLessThan(START_BUDGET_MS);
+    console.info(`npm start serving after: ${times} ms (budget ${START_BUDGET_MS})`);
   });
 });
