@@ -67,8 +67,8 @@ const statements = {
   ),
   rotate: statement(
     "floor_rotate",
-    `UPDATE invitations SET token_hash = $1, status = 'pending', expires_at = $2, send_count = send_count + 1,
-            last_sent_at = $3, updated_at = $3 WHERE id = $4
+    `UPDATE invitations SET token_hash = $1, expires_at = $2, send_count = send_count + 1,
+            last_sent_at = $3, updated_at = $3 WHERE id = $4 AND status = 'pending'
      RETURNING id, uuid, status, expires_at AS "expiresAt", send_count AS "sendCount", last_sent_at AS "lastSentAt"`,
   ),
   enqueue: statement(

@@ -53,8 +53,8 @@ const statements = {
       WHERE invitation_id = ? AND status = 'queued'`,
   ),
   rotate: sqlite.prepare<[string, number, number, number, number]>(
-    `UPDATE invitations SET token_hash = ?, status = 'pending', expires_at = ?, send_count = send_count + 1,
-            last_sent_at = ?, updated_at = ? WHERE id = ?
+    `UPDATE invitations SET token_hash = ?, expires_at = ?, send_count = send_count + 1,
+            last_sent_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'
      RETURNING id, uuid, status, expires_at AS expiresAt, send_count AS sendCount, last_sent_at AS lastSentAt`,
   ),
   enqueue: sqlite.prepare(

@@ -66,8 +66,8 @@ try {
         WHERE invitation_id = ? AND status = 'queued'`,
     ),
     rotate: sqlite.prepare(
-      `UPDATE invitations SET token_hash = ?, status = 'pending', expires_at = ?, send_count = send_count + 1,
-              last_sent_at = ?, updated_at = ? WHERE id = ? RETURNING id, send_count AS sendCount`,
+      `UPDATE invitations SET token_hash = ?, expires_at = ?, send_count = send_count + 1,
+              last_sent_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING id, send_count AS sendCount`,
     ),
     enqueue: sqlite.prepare(
       `INSERT INTO email_outbox (tenant_id, invitation_id, token_hash, to_address, subject, text_body, html_body,

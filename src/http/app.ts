@@ -51,8 +51,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // First: Fastify fixes a route's error handler when the route is registered.
   registerHttpErrorHandling(app);
-  app.addHook("onRequest", async (request, reply) => {
+  // Callback-style hooks (here and in metrics-route.ts): an async hook costs every request a promise.
+  app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", request.id);
+    done();
   });
   // Before any route: the limiter attaches itself to each route as it is added.
   if (options.rateLimitPerMinute) {

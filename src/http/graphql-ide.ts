@@ -39,10 +39,14 @@ export async function registerGraphQLIde(app: FastifyInstance): Promise<void> {
   );
 
   // GET /graphql stays Apollo's route; a browser's navigation is answered here, before Apollo runs.
-  app.addHook("onRequest", async (request, reply) => {
-    if (request.method !== "GET" || request.routeOptions.url !== GRAPHQL_PATH) return;
-    if (!prefersHtml(request.headers.accept)) return;
-    return reply
+  // Callback style: it runs on every request, and an async hook would cost each one a promise.
+  app.addHook("onRequest", (request, reply, done) => {
+    const browsing =
+      request.method === "GET" &&
+      request.routeOptions.url === GRAPHQL_PATH &&
+      prefersHtml(request.headers.accept);
+    if (!browsing) return done();
+    void reply
       .type("text/html; charset=utf-8")
       .header("cache-control", "no-cache")
       .header("vary", "accept")

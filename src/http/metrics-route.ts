@@ -6,9 +6,10 @@ import type { Metrics } from "../metrics/metrics.js";
  * pattern (`/tenant/:tenantId/…`), never the URL, so no id or tenant reaches a label.
  */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     metrics.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.get("/metrics", { config: { rateLimit: false } }, async (_request, reply) => {
     const text = await metrics.registry.metrics();

@@ -1,13 +1,15 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { displayPrefix, hashSecret } from "../../src/auth/secrets.js";
 import type { Database } from "../../src/db/database.js";
 import { openDatabase } from "../../src/db/open-database.js";
+import { OTHERS_COMMITS_CHECK_MS } from "../../src/db/repositories/key-owner-cache.js";
 import { ACME, createHarness, KEYS, rows, T0, type Harness } from "../support/harness.js";
 
 // Authentication keeps recently used keys in memory (KeyOwnerCache). These tests warm that cache, then change
 // what it holds the way an operator or a second server would, through another connection, and expect the very
-// next call to see the change. (PostgreSQL learns of it by NOTIFY, asynchronously: the tests wait for that
-// signal, at most a second, before the next call.)
+// next call to see the change. (Neither learns of it at once: PostgreSQL by NOTIFY, asynchronously, SQLite
+// by reading its data_version every OTHERS_COMMITS_CHECK_MS; the tests wait for that, well under a second.)
 
 let h: Harness;
 let other: Database;
@@ -29,10 +31,13 @@ async function write(sql: string, ...params: unknown[]): Promise<void> {
   await heard;
 }
 
-/** SQLite notices other connections' commits on the next read; PostgreSQL signals them (within a second). */
+/**
+ * SQLite notices other connections' commits on the first lookup once OTHERS_COMMITS_CHECK_MS have passed;
+ * PostgreSQL signals them (within a second).
+ */
 function changeSignal(): Promise<void> {
   const { database } = h.container.store;
-  if (database.dialect === "sqlite") return Promise.resolve();
+  if (database.dialect === "sqlite") return sleep(OTHERS_COMMITS_CHECK_MS);
   return new Promise((resolve, reject) => {
     const timeout = setTimeout(() => reject(new Error("no change signal within a second")), 1000);
     const stop = database.onChange("key_owners_changed", () => {

@@ -117,7 +117,40 @@ describe("cost", () => {
       authorizer.decide({ ...admin, uuid: `admin-${i}` }, "resendInvitation", invitation(1));
       authorizer.decide({ ...member, uuid: `member-${i}` }, "resendInvitation", invitation(1));
     }
-    expect(authorizer.stats).toEqual({ earlyEvaluations: 2, evaluations: 50 });
+    // …and so is the final one: the default policies see only roles and how the tenants relate.
+    expect(authorizer.stats).toEqual({ earlyEvaluations: 2, evaluations: 1 });
+  });
+
+  it("asks Cedar again whenever what the policies see differs, and never reuses an answer across tenants", () => {
+    const authorizer = new CedarAuthorizer(defaultPolicySet());
+    expect(authorizer.decide(admin, "resendInvitation", invitation(1)).decision).toBe("allow");
+    // Same shape of request, but the invitation's tenant is not the admin's: a new key, a new answer.
+    expect(authorizer.decide(admin, "resendInvitation", invitation(1, globex)).decision).toBe("deny");
+    expect(
+      authorizer.decide({ ...admin, tenant: globex }, "resendInvitation", invitation(1, globex)).decision,
+    ).toBe("allow");
+    expect(authorizer.stats.evaluations).toBe(2);
+  });
+
+  it("keys by the attribute values the policies read, and by the real ids of types they name", () => {
+    const authorizer = engine(
+      defaultWith(`@id("twice") forbid (principal, action == Action::"resendInvitation", resource is Invitation)
+when { resource.sendCount >= 2 };
+@id("not-bob") forbid (principal, action == Action::"resendInvitation", resource is Invitation)
+when { resource.invitee == User::"u-bob" };`),
+    );
+    const carol = { ...bob, uuid: "u-carol" };
+    expect(authorizer.decide(admin, "resendInvitation", invitation(1, acme, carol)).decision).toBe("allow");
+    expect(authorizer.decide(admin, "resendInvitation", invitation(2, acme, carol)).policyIds).toEqual([
+      "twice",
+    ]);
+    expect(authorizer.decide(admin, "resendInvitation", invitation(1, acme, bob)).policyIds).toEqual([
+      "not-bob",
+    ]);
+    expect(
+      authorizer.decide(admin, "resendInvitation", invitation(1, acme, { ...carol, uuid: "u-dan" })).decision,
+    ).toBe("allow");
+    expect(authorizer.stats.evaluations).toBe(4);
   });
 
   it("keys the early answer by a user's id only when a policy names a user", () => {

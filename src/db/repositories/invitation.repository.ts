@@ -56,9 +56,11 @@ const lastSentToUser = statement<{ lastSentAt: number | null }>(
 );
 const rotate = statement<InvitationRow>(
   "invitation_rotate_token",
-  sql`UPDATE invitations SET token_hash = ${p("tokenHash")}, status = 'pending', expires_at = ${p("expiresAt")},
+  // Only a pending invitation is sent again, so status is matched, not set: setting it, even to the same value,
+  // rewrites the entries of both indexes that hold it.
+  sql`UPDATE invitations SET token_hash = ${p("tokenHash")}, expires_at = ${p("expiresAt")},
         send_count = send_count + 1, last_sent_at = ${p("now")}, updated_at = ${p("now")}
-      WHERE id = ${p("id")} RETURNING ${COLUMNS}`,
+      WHERE id = ${p("id")} AND status = 'pending' RETURNING ${COLUMNS}`,
 );
 const insertOne = statement<InvitationRow>(
   "invitation_insert",
@@ -132,7 +134,7 @@ export class InvitationRepository {
   /** Replaces the token, restarts the lifetime and counts one more send. */
   async rotateToken(rotation: TokenRotation): Promise<InvitationRow> {
     const row = await this.session.get(rotate, { ...rotation });
-    if (!row) throw new Error(`invitation ${rotation.id} vanished during rotation`);
+    if (!row) throw new Error(`invitation ${rotation.id} is not pending, or vanished, during rotation`);
     return row;
   }
 
