@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { cpuSeconds } from "./cpu-time.js";
 import type { Target } from "./targets.js";
 
 /** One interval of load on one target. */
@@ -9,6 +10,8 @@ export interface Interval {
   readonly latencies: number[];
   /** Every response that was not a success, plus connection errors and timeouts. */
   readonly failures: Failure[];
+  /** CPU seconds the target's own processes used meanwhile (bench/cpu-time.ts). */
+  readonly cpuSeconds: number;
 }
 
 export interface Failure {
@@ -25,8 +28,14 @@ const KEPT_FAILURE_BODIES = 5;
  * split between them as evenly as they divide (16 over 3: 6, 5, 5), every request drawing its invitation from
  * the target's one sequence: req/s is the sum, and the latencies are every response's, merged.
  */
-export async function runInterval(target: Target, connections: number, seconds: number): Promise<Interval> {
+export async function runInterval(
+  target: Target,
+  connections: number,
+  seconds: number,
+  pids: readonly number[],
+): Promise<Interval> {
   const { urls } = target;
+  const cpuBefore = cpuSeconds(pids);
   if (connections < urls.length) throw new Error(`${connections} connections for ${urls.length} instances`);
   const latencies: number[] = [];
   const failures: Failure[] = [];
@@ -62,7 +71,8 @@ export async function runInterval(target: Target, connections: number, seconds: 
       failures.push({ status: null, body: "connection error or timeout" });
   }
   // Started together, each for `seconds`: the longest is the interval's length.
-  return { succeeded, seconds: Math.max(...results.map((r) => r.duration)), latencies, failures };
+  const duration = Math.max(...results.map((r) => r.duration));
+  return { succeeded, seconds: duration, latencies, failures, cpuSeconds: cpuSeconds(pids) - cpuBefore };
 }
 
 /**

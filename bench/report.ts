@@ -8,6 +8,8 @@ export interface TargetFigures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly requests: number;
+  /** CPU time of the target's processes per successful request, in µs. */
+  readonly cpuMicrosPerRequest: number;
 }
 
 export interface SizeRun {
@@ -34,8 +36,8 @@ function figuresOf(run: SizeRun, name: TargetName): TargetFigures | undefined {
 /** The results table, one row per size and target, with the ratios to the floor of the same run. */
 export function resultsTable(runs: readonly SizeRun[]): string {
   const lines = [
-    "| invitations | target | req/s | × floor | p50 ms | p99 ms | p99 × floor | requests |",
-    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| invitations | target | req/s | × floor | p50 ms | p99 ms | p99 × floor | requests | CPU µs/req | × floor (CPU) |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const run of runs) {
     const floor = figuresOf(run, "floor");
@@ -43,7 +45,9 @@ export function resultsTable(runs: readonly SizeRun[]): string {
       lines.push(
         `| ${run.invitations.toLocaleString("en-US")} | ${t.label} | ${fixed(t.requestsPerSecond, 0)} | ` +
           `${floor ? fixed(t.requestsPerSecond / floor.requestsPerSecond, 2) : "n/a"} | ${fixed(t.p50Ms, 1)} | ` +
-          `${fixed(t.p99Ms, 1)} | ${floor ? fixed(t.p99Ms / floor.p99Ms, 2) : "n/a"} | ${t.requests} |`,
+          `${fixed(t.p99Ms, 1)} | ${floor ? fixed(t.p99Ms / floor.p99Ms, 2) : "n/a"} | ${t.requests} | ` +
+          `${fixed(t.cpuMicrosPerRequest, 0)} | ` +
+          `${floor ? fixed(floor.cpuMicrosPerRequest / t.cpuMicrosPerRequest, 2) : "n/a"} |`,
       );
     }
   }

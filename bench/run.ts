@@ -6,7 +6,9 @@
 // Seeds each size, starts the real server (built, NODE_ENV=production) and the bare floor on copies of the same
 // database, for every size side by side, warms them up, then loads every (size, target) pair in interleaved
 // rounds with autocannon, every request resending a different invitation. Prints markdown tables; exits 1 on
-// any failed request.
+// any failed request. Besides req/s, each interval reads the CPU time its target's processes used
+// (bench/cpu-time.ts): CPU µs per request and its ratio to the floor's move less than req/s when other work
+// shares the machine.
 //
 // --database sqlite (default): each process on its own copy of the seeded file; the floor is bench/floor.ts.
 // --database postgres: a throwaway PostgreSQL 15 cluster (bench/postgres.ts; BENCH_DATABASE_URL names a server
@@ -375,7 +377,11 @@ async function benchSizes(
     for (const { size, target } of pairs) {
       log(`warm-up: ${label(size, target)} for ${options.warmup} s`);
       await settle(size);
-      record(size, target, await runInterval(target, options.connections, options.warmup));
+      record(
+        size,
+        target,
+        await runInterval(target, options.connections, options.warmup, pidsOf(size, target)),
+      );
     }
     const countStatements = postgres?.statementStats === true;
     if (countStatements) await resetStatementStats(postgres.adminUrl);
@@ -384,7 +390,12 @@ async function benchSizes(
       for (let i = 0; i < pairs.length; i++) {
         const { size, target } = pairs[(round + i) % pairs.length]!;
         await settle(size);
-        const interval = await runInterval(target, options.connections, options.seconds);
+        const interval = await runInterval(
+          target,
+          options.connections,
+          options.seconds,
+          pidsOf(size, target),
+        );
         record(size, target, interval);
         size.measured.set(target.name, [...(size.measured.get(target.name) ?? []), interval]);
         log(
@@ -472,8 +483,15 @@ function largestRss(children: readonly Child[]): number {
   return Math.max(...children.map(residentMiB));
 }
 
+/** The processes that serve a target: the floor's, or the servers' (GraphQL and REST alike). */
+function pidsOf(size: Size, target: Target): number[] {
+  const children = target.name === "floor" ? size.started.floors : size.started.servers;
+  return children.map((child) => child.process.pid!);
+}
+
 function figures(target: Target, intervals: readonly Interval[]): TargetFigures {
   const succeeded = intervals.reduce((sum, i) => sum + i.succeeded, 0);
+  const cpu = intervals.reduce((sum, i) => sum + i.cpuSeconds, 0);
   const seconds = intervals.reduce((sum, i) => sum + i.seconds, 0);
   const latencies = intervals.flatMap((i) => i.latencies);
   return {
@@ -483,6 +501,7 @@ function figures(target: Target, intervals: readonly Interval[]): TargetFigures 
     p50Ms: quantile(latencies, 0.5),
     p99Ms: quantile(latencies, 0.99),
     requests: succeeded,
+    cpuMicrosPerRequest: (cpu * 1e6) / succeeded,
   };
 }
 
