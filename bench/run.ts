@@ -1,5 +1,6 @@
 // npm run bench [-- --invitations 10000,1000000 --connections 16 --rounds 3 --seconds 8 --warmup 8
 //                   --targets floor,graphql,rest --mail queue|files --floor-checkpoints background|inline
+//                   --floor strict|mirror
 //                   --database sqlite|postgres --instances N --pool-size 10 --count-resends 1000
 //                   --profile DIR --keep]
 //
@@ -23,6 +24,9 @@
 // --floor-checkpoints (default background, SQLite only): the floor checkpoints its WAL in a background thread,
 //   as the server does once busy, so the ratios compare the layers alone; inline is SQLite's default, a slower
 //   floor.
+// --floor strict|mirror (default strict, SQLite only): strict is the least work a correct resend needs, on its
+//   own minimal schema (bench/strict-schema.ts), so the project's schema and storage count against the server;
+//   mirror runs the server's own statements on the project's schema, so the ratio measures the layers alone.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -74,6 +78,7 @@ interface Options {
   readonly targets: TargetName[];
   readonly mail: "queue" | "files";
   readonly floorCheckpoints: "inline" | "background";
+  readonly floor: "strict" | "mirror";
   readonly database: "sqlite" | "postgres";
   readonly instances: number;
   readonly poolSize: number;
@@ -99,6 +104,7 @@ function parseOptions(argv: string[]): Options {
       targets: { type: "string", default: TARGET_NAMES.join(",") },
       mail: { type: "string", default: "queue" },
       "floor-checkpoints": { type: "string", default: "background" },
+      floor: { type: "string", default: "strict" },
       database: { type: "string", default: "sqlite" },
       instances: { type: "string", default: "1" },
       "pool-size": { type: "string", default: "10" },
@@ -125,6 +131,9 @@ function parseOptions(argv: string[]): Options {
   if (floorCheckpoints !== "inline" && floorCheckpoints !== "background") {
     throw new Error(`--floor-checkpoints: must be inline or background (got ${floorCheckpoints})`);
   }
+  const floor = values.floor;
+  if (floor !== "strict" && floor !== "mirror")
+    throw new Error(`--floor: must be strict or mirror (got ${floor})`);
   const database = values.database;
   if (database !== "sqlite" && database !== "postgres")
     throw new Error(`--database: must be sqlite or postgres (got ${database})`);
@@ -145,6 +154,7 @@ function parseOptions(argv: string[]): Options {
     targets,
     mail,
     floorCheckpoints,
+    floor,
     database,
     instances,
     poolSize: positive("pool-size", values["pool-size"]),
@@ -263,7 +273,13 @@ async function startTargets(dir: string, n: number, copies: Copies, options: Opt
       const port = await freePort();
       const floorArgs =
         copies.floor.dialect === "sqlite"
-          ? [inProject("bench/floor.ts"), copies.floor.file, String(port), options.floorCheckpoints]
+          ? [
+              inProject("bench/floor.ts"),
+              copies.floor.file,
+              String(port),
+              options.floorCheckpoints,
+              options.floor,
+            ]
           : [inProject("bench/floor-pg.ts"), copies.floor.url, String(port), String(options.poolSize)];
       const floor = await startChild(name("floor", i), [...profile(name("floor", i)), ...TSX, ...floorArgs], {
         port,
@@ -281,9 +297,11 @@ async function startTargets(dir: string, n: number, copies: Copies, options: Opt
   const serverIds = new InvitationIds(n);
   const serverUrls = servers.map((child) => child.url);
   const floorLabel =
-    options.database === "sqlite"
-      ? "bare floor (node:http + better-sqlite3)"
-      : "bare floor (node:http + pg, one transaction)";
+    options.database === "postgres"
+      ? "bare floor (node:http + pg, one transaction)"
+      : options.floor === "strict"
+        ? "strict floor (node:http + better-sqlite3, minimal schema)"
+        : "mirror floor (node:http + better-sqlite3, our schema and statements)";
   const all: Record<TargetName, () => Target> = {
     floor: () =>
       floorTarget(
@@ -531,7 +549,7 @@ async function main(): Promise<number> {
       `${options.database === "postgres" ? `, pools of ${options.poolSize} connections each` : ""}; ` +
       `${options.connections} connections, ${options.rounds} rounds of ${options.seconds} s per target ` +
       `after ${options.warmup} s of warm-up, mail ${options.mail}` +
-      `${options.database === "sqlite" ? `, floor checkpoints ${options.floorCheckpoints}` : ""}; ` +
+      `${options.database === "sqlite" ? `, ${options.floor} floor, floor checkpoints ${options.floorCheckpoints}` : ""}; ` +
       `Node ${process.version}\n`,
   );
   console.log(resultsTable(runs));
