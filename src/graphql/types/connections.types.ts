@@ -1,16 +1,30 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
+import { DateTimeISO } from "./date-time.scalar.js";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import type { AuditEvent as AuditEventRecord } from "../../invitations/invitation-queries.js";
 import type { InvitationDetails } from "../../invitations/model.js";
 import type { Page } from "../../invitations/pagination.js";
 import { Invitation } from "./invitation.type.js";
 import { User } from "./user.type.js";
 
-@ObjectType()
+@ObjectType({ description: "Where a page sits in its list (Relay's PageInfo)." })
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Whether another page follows: ask for it with `after: endCursor`." })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: "Pass as `after` to get the next page." })
+  @Field(() => Boolean, {
+    description:
+      "Whether items come before this page: true when it was asked for with `after`. Pagination runs " +
+      "forward only, as Relay allows.",
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "The first edge's cursor; null on an empty page." })
+  startCursor!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "The last edge's cursor; null on an empty page. Pass as `after` to get the next page.",
+  })
   endCursor!: string | null;
 }
 
@@ -73,7 +87,7 @@ export class AuditEvent {
   @Field(() => String, { nullable: true })
   requestId!: string | null;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO)
   createdAt!: Date;
 }
 
@@ -128,6 +142,8 @@ export class AuditEventConnection {
 function pageInfoOf(page: Page<unknown>): PageInfo {
   return Object.assign(new PageInfo(), {
     hasNextPage: page.hasNextPage,
+    hasPreviousPage: page.hasPreviousPage,
+    startCursor: page.cursors[0] ?? null,
     endCursor: page.cursors.at(-1) ?? null,
   });
 }

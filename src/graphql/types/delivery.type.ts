@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from "type-graphql";
+import { DateTimeISO } from "./date-time.scalar.js";
+import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { LatestDelivery } from "../../db/repositories/outbox.repository.js";
 
 export enum DeliveryStatus {
@@ -30,10 +31,10 @@ export class Delivery {
   })
   lastError!: string | null;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO)
   queuedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeISO, { nullable: true })
   deliveredAt!: Date | null;
 
   static from(delivery: LatestDelivery): Delivery {

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
+import { DateTimeISO } from "./date-time.scalar.js";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { effectiveStatus, type InvitationDetails } from "../../invitations/model.js";
 import { InvitationStatus } from "./enums.js";
 import { User } from "./user.type.js";
@@ -17,16 +18,16 @@ export class Invitation {
   @Field(() => String, { description: "The invitee's current email address.", nullable: true })
   email!: string | null;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO)
   expiresAt!: Date;
 
   @Field(() => Int, { description: "How many times the invitation email was queued." })
   sendCount!: number;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeISO, { nullable: true })
   lastSentAt!: Date | null;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO)
   createdAt!: Date;
 
   @Field(() => User)

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
+import { DateTimeISO } from "./date-time.scalar.js";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import type * as Domain from "../../invitations/errors.js";
 import type { ErrorCode } from "./enums.js";
 import { InvitationStatus } from "./enums.js";
@@ -81,7 +82,7 @@ export class InvalidInvitationToken extends UserError {}
   description: "The link is valid but past its expiry; ask for a resend.",
 })
 export class InvitationExpired extends UserError {
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO)
   expiredAt!: Date;
 }
 

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, ObjectType } from "type-graphql";
+import { DateTimeISO } from "./date-time.scalar.js";
+import { Field, ID, ObjectType } from "type-graphql";
 import type { User as UserRecord } from "../../invitations/model.js";
 import { UserKind, UserRole } from "./enums.js";
 
@@ -25,7 +26,7 @@ export class User {
   @Field(() => Boolean)
   emailVerified!: boolean;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO)
   createdAt!: Date;
 
   static from(record: UserRecord): User {
