@@ -73,7 +73,9 @@ it("without possibleTypes, silently drops the UserError fragment's fields (why t
   expect(value.__typename).toBe("PermissionDenied");
   expect(value).not.toHaveProperty("code");
   expect(value).not.toHaveProperty("message");
-  expect(warnings.join("\n")).toMatch(/Cannot match inline fragment on `UserError` against `PermissionDenied`.*possibleTypes/);
+  expect(warnings.join("\n")).toMatch(
+    /Cannot match inline fragment on `UserError` against `PermissionDenied`.*possibleTypes/,
+  );
 });
 
 it("reads a success with the same document and cache", async () => {

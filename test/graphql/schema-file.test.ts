@@ -1,4 +1,13 @@
-import { buildSchema, GraphQLObjectType, GraphQLSchema, GraphQLString } from "graphql";
+import {
+  buildSchema,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+} from "graphql";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -16,6 +25,33 @@ it("the committed possible-types.json lists the served unions' and interfaces' m
   const possibleTypes = JSON.parse(readFileSync(join(projectRoot, "possible-types.json"), "utf8"));
   expect(possibleTypes.UserError).toEqual(expect.arrayContaining(["PermissionDenied", "InvalidInput"]));
   expect(possibleTypes.ResendInvitationResult).toContain("ResendInvitationSuccess");
+});
+
+it("describes every type, field, argument and enum value (as the lint of schema.graphql demands)", () => {
+  const schema = buildSchema(readFileSync(join(projectRoot, "schema.graphql"), "utf8"));
+  const undescribed: string[] = [];
+  const need = (name: string, description: string | null | undefined) => {
+    if (!description?.trim()) undescribed.push(name);
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith("__") || ["String", "Int", "Boolean", "ID", "Float"].includes(type.name))
+      continue;
+    need(type.name, type.description);
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        need(`${type.name}.${field.name}`, field.description);
+        for (const arg of field.args) need(`${type.name}.${field.name}(${arg.name})`, arg.description);
+      }
+    }
+    if (isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields()))
+        need(`${type.name}.${field.name}`, field.description);
+    }
+    if (isEnumType(type)) {
+      for (const value of type.getValues()) need(`${type.name}.${value.name}`, value.description);
+    }
+  }
+  expect(undescribed).toEqual([]);
 });
 
 it("says which format DateTimeISO follows with @specifiedBy", () => {

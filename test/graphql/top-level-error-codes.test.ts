@@ -118,7 +118,9 @@ const REFUSALS: Record<string, Refusal> = {
 const t = useResolverHarness();
 
 it("reads the ErrorCode enum from the committed schema", () => {
-  expect(ERROR_CODES).toEqual(expect.arrayContaining(["UNAUTHENTICATED", "PERMISSION_DENIED", "INVALID_INPUT"]));
+  expect(ERROR_CODES).toEqual(
+    expect.arrayContaining(["UNAUTHENTICATED", "PERMISSION_DENIED", "INVALID_INPUT"]),
+  );
 });
 
 describe.each(Object.keys(REFUSALS))("%s", (name) => {
@@ -146,7 +148,10 @@ describe("over HTTP", () => {
   it("keeps GraphQL's standard code for variables that do not fit the schema (the contract's rule)", async () => {
     const response = await postGraphQL(
       s.url,
-      { query: `query($s: InvitationStatus) { invitations(status: $s) { totalCount } }`, variables: { s: "NOPE" } },
+      {
+        query: `query($s: InvitationStatus) { invitations(status: $s) { totalCount } }`,
+        variables: { s: "NOPE" },
+      },
       { authorization: `Bearer ${KEYS.acmeAdmin}` },
     );
     expect(response.status).toBe(400);

@@ -28,21 +28,21 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "One invitation of a page, with its place in the list." })
 export class InvitationEdge {
-  @Field(() => String)
+  @Field(() => String, { description: "Opaque: pass as `after` to continue after this invitation." })
   cursor!: string;
 
-  @Field(() => Invitation)
+  @Field(() => Invitation, { description: "The invitation." })
   node!: Invitation;
 }
 
 @ObjectType({ description: "Invitations, newest first." })
 export class InvitationConnection {
-  @Field(() => [InvitationEdge])
+  @Field(() => [InvitationEdge], { description: "This page's invitations, newest first." })
   edges!: InvitationEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: "Whether pages come before or after this one, and its cursors." })
   pageInfo!: PageInfo;
 
   /** Counted only when a client asks for it: counting walks every matching row. */
@@ -66,7 +66,7 @@ export class InvitationConnection {
 
 @ObjectType({ description: "Who did what to which target, when, and how it ended. Carries no secrets." })
 export class AuditEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The event's id; events are numbered in the order they were written." })
   id!: string;
 
   @Field(() => String, { description: "e.g. invitation.resend, invitation.create, invitation.revoke." })
@@ -75,41 +75,50 @@ export class AuditEvent {
   @Field(() => String, { description: "SUCCESS or the error code that answered." })
   outcome!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "What kind of thing the action aimed at: invitation or user; null when refused before one.",
+  })
   targetType!: string | null;
 
   @Field(() => String, { nullable: true, description: "The target's id as the caller gave it." })
   targetId!: string | null;
 
-  @Field(() => User, { nullable: true })
+  @Field(() => User, {
+    nullable: true,
+    description: "Who acted; null without a valid key, or when the user has since been deleted.",
+  })
   actor!: User | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The request's id (its X-Request-Id header), to find it in the logs.",
+  })
   requestId!: string | null;
 
-  @Field(() => DateTimeISO)
+  @Field(() => DateTimeISO, { description: "When it happened." })
   createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: "One audit event of a page, with its place in the list." })
 export class AuditEventEdge {
-  @Field(() => String)
+  @Field(() => String, { description: "Opaque: pass as `after` to continue after this event." })
   cursor!: string;
 
-  @Field(() => AuditEvent)
+  @Field(() => AuditEvent, { description: "The event." })
   node!: AuditEvent;
 }
 
 @ObjectType({ description: "Audit events, newest first." })
 export class AuditEventConnection {
-  @Field(() => [AuditEventEdge])
+  @Field(() => [AuditEventEdge], { description: "This page's events, newest first." })
   edges!: AuditEventEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: "Whether pages come before or after this one, and its cursors." })
   pageInfo!: PageInfo;
 
   /** Counted only when a client asks for it: counting walks every matching row. */
-  @Field(() => Int)
+  @Field(() => Int, { description: "Matching events across all pages." })
   get totalCount(): Promise<number> {
     return this.countAll();
   }
