@@ -145,6 +145,15 @@ describe("over HTTP", () => {
   });
   afterAll(() => s.close());
 
+  it("answers a refused query with HTTP 200, data null and the ErrorCode in the error", async () => {
+    const response = await postGraphQL(s.url, { query: `{ invitations { totalCount } }` });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      data: null,
+      errors: [expect.objectContaining({ extensions: { code: "UNAUTHENTICATED" } })],
+    });
+  });
+
   it("keeps GraphQL's standard code for variables that do not fit the schema (the contract's rule)", async () => {
     const response = await postGraphQL(
       s.url,
