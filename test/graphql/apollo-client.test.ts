@@ -84,3 +84,13 @@ it("reads a success with the same document and cache", async () => {
     invitation: { __typename: "Invitation", id: "9001", status: "PENDING", sendCount: expect.any(Number) },
   });
 });
+
+it("the README's exhaustive switch names every member of ResendInvitationResult, and nothing else", () => {
+  const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+  const block = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
+    .map((match) => match[1]!)
+    .find((text) => text.includes("switch (result.__typename)"));
+  expect(block).toBeDefined();
+  const cases = [...block!.matchAll(/^\s*case "(\w+)":/gm)].map((match) => match[1]!).sort();
+  expect(cases).toEqual([...POSSIBLE_TYPES.ResendInvitationResult!].sort());
+});
