@@ -11,7 +11,11 @@ import { ErrorCode } from "../invitations/errors.js";
 import { buildGraphQLSchema } from "./build-schema.js";
 import type { GraphQLContext } from "./context.js";
 
-/** Codes a client can act on; anything else is a fault of ours and is masked. */
+/**
+ * Codes a client can act on; anything else is a fault of ours and is masked. Two kinds: GraphQL's standard
+ * codes for a document or variables that do not fit the schema (the contract keeps those standard), and our
+ * ErrorCode values for refusals by the API's rules (queryRefusal), the same codes the UserError members carry.
+ */
 const CLIENT_ERROR_CODES = new Set<unknown>([
   ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
   ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
@@ -20,9 +24,7 @@ const CLIENT_ERROR_CODES = new Set<unknown>([
   ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE,
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_FOUND,
   ApolloServerErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
-  ErrorCode.UNAUTHENTICATED,
-  ErrorCode.PERMISSION_DENIED,
-  ErrorCode.TENANT_MISMATCH,
+  ...Object.values(ErrorCode),
 ]);
 
 /**

@@ -27,7 +27,25 @@ export function buildGraphQLSchema(): GraphQLSchema {
     // below instead, as graphql-js does before executing anything.
     skipCheck: true,
   });
+  describeRootTypes(schema);
   assertValidSchema(schema);
   assertEveryOperationHasAccessRule(schema);
   return schema;
+}
+
+/**
+ * type-graphql builds Query and Mutation with no way to describe them, and every type of the served schema
+ * carries a description (npm run lint checks schema.graphql): set them here, before anything reads the schema.
+ */
+function describeRootTypes(built: GraphQLSchema): void {
+  const query = built.getQueryType();
+  const mutation = built.getMutationType();
+  if (query) {
+    query.description =
+      "Reads, scoped to the API key's tenant. Refusals come as top-level errors coded with ErrorCode values.";
+  }
+  if (mutation) {
+    mutation.description =
+      "Changes, scoped to the API key's tenant. Each returns a union: its success or a UserError member.";
+  }
 }

@@ -2,8 +2,9 @@ import { GraphQLError } from "graphql";
 import type { AccessError, InvalidInput } from "../invitations/errors.js";
 
 /**
- * Queries return plain types, so their refusals travel as GraphQL errors carrying the same stable codes
- * that mutations return as data (bad arguments use GraphQL's usual BAD_USER_INPUT).
+ * Queries return plain types, so their refusals travel as top-level GraphQL errors. Their
+ * `extensions.code` is the same ErrorCode value the mutations' UserError members carry (INVALID_INPUT,
+ * not GraphQL's BAD_USER_INPUT): one set of codes for clients to switch on, whichever way a refusal comes.
  */
 export function queryRefusal(error: AccessError | InvalidInput): GraphQLError {
   switch (error.kind) {
@@ -14,7 +15,7 @@ export function queryRefusal(error: AccessError | InvalidInput): GraphQLError {
       return new GraphQLError(error.message, { extensions: { code: error.code, notices: error.notices } });
     case "InvalidInput":
       return new GraphQLError(error.message, {
-        extensions: { code: "BAD_USER_INPUT", fieldErrors: error.fieldErrors },
+        extensions: { code: error.code, fieldErrors: error.fieldErrors },
       });
     default: {
       const _exhaustive: never = error;

@@ -12,6 +12,11 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly cursors: readonly string[];
   readonly hasNextPage: boolean;
+  /**
+   * Whether items come before this page: true when it continues after a cursor, which names an item already
+   * listed. Relay lets forward-only pagination answer this without a query looking back.
+   */
+  readonly hasPreviousPage: boolean;
   /** Matching rows across all pages; a call walks them all, so it is made only when asked for. */
   readonly totalCount: () => Promise<number>;
 }
@@ -56,6 +61,7 @@ export async function pageOf<T extends { id: number }>(
     items,
     cursors: items.map((row) => encodeCursor(row.id)),
     hasNextPage: rows.length > limit,
+    hasPreviousPage: beforeId !== null,
     totalCount,
   };
 }

@@ -110,7 +110,7 @@ it("pages invitations with opaque cursors and refuses a bad one clearly", async 
   });
   const bad = await t.run(`{ invitations(after: "garbage") { totalCount } }`, {}, KEYS.acmeAdmin);
   expect(bad.errors?.[0]).toMatchObject({
-    extensions: { code: "BAD_USER_INPUT", fieldErrors: [{ path: ["after"], message: expect.any(String) }] },
+    extensions: { code: "INVALID_INPUT", fieldErrors: [{ path: ["after"], message: expect.any(String) }] },
   });
 });
 

@@ -16,7 +16,8 @@ export class AcceptInvitationResolver {
       "Accepts an invitation with the token from its link. Needs no API key: the token is the credential.",
   })
   async acceptInvitation(
-    @Arg("input", () => AcceptInvitationInput) input: AcceptInvitationInput,
+    @Arg("input", () => AcceptInvitationInput, { description: "The token from the invitation link." })
+    input: AcceptInvitationInput,
     @Ctx() { service, call, now }: GraphQLContext,
   ): Promise<typeof AcceptInvitationResult> {
     const result = await service.acceptInvitation(call, { token: input.token });

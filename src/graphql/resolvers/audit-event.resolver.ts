@@ -10,9 +10,17 @@ export class AuditEventResolver {
   })
   async auditEvents(
     @Ctx() { service, call }: GraphQLContext,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
-    @Arg("action", () => String, { nullable: true, description: "e.g. invitation.resend" })
+    @Arg("first", () => Int, { nullable: true, description: "Page size: 1 to 100, default 20." })
+    first?: number | null,
+    @Arg("after", () => String, {
+      nullable: true,
+      description: "A cursor from an earlier page (its endCursor): the page starts after it.",
+    })
+    after?: string | null,
+    @Arg("action", () => String, {
+      nullable: true,
+      description: "Only events of this action, e.g. invitation.resend.",
+    })
     action?: string | null,
   ): Promise<AuditEventConnection> {
     const result = await service.listAuditEvents(call, { first, after, action });

@@ -21,7 +21,8 @@ export class InvitationResolver {
     description: "Sends the invitation again with a new link (the old one stops working). Errors are data.",
   })
   async resendInvitation(
-    @Arg("input", () => ResendInvitationInput) input: ResendInvitationInput,
+    @Arg("input", () => ResendInvitationInput, { description: "Which invitation, or whose, to send again." })
+    input: ResendInvitationInput,
     @Ctx() { service, call, now }: GraphQLContext,
   ): Promise<typeof ResendInvitationResult> {
     const result = await service.resendInvitation(call, {
@@ -42,7 +43,10 @@ export class InvitationResolver {
     description: "Invites an address: creates the user when absent, an invitation, and queues the email.",
   })
   async inviteUser(
-    @Arg("input", () => InviteUserInput) input: InviteUserInput,
+    @Arg("input", () => InviteUserInput, {
+      description: "The address to invite, and the new user's details.",
+    })
+    input: InviteUserInput,
     @Ctx() { service, call, now }: GraphQLContext,
   ): Promise<typeof InviteUserResult> {
     const role = input.role == null ? null : input.role === UserRole.ADMIN ? "admin" : "member";
@@ -60,7 +64,8 @@ export class InvitationResolver {
     description: "Revokes a pending or expired invitation; its link stops working at once.",
   })
   async revokeInvitation(
-    @Arg("input", () => RevokeInvitationInput) input: RevokeInvitationInput,
+    @Arg("input", () => RevokeInvitationInput, { description: "The invitation to revoke." })
+    input: RevokeInvitationInput,
     @Ctx() { service, call, now }: GraphQLContext,
   ): Promise<typeof RevokeInvitationResult> {
     const result = await service.revokeInvitation(call, { invitationId: input.invitationId });
@@ -76,7 +81,7 @@ export class InvitationResolver {
     description: "The invitation with this id or uuid; null when absent or in another tenant.",
   })
   async invitation(
-    @Arg("id", () => ID) id: string,
+    @Arg("id", () => ID, { description: "The invitation's integer id or uuid." }) id: string,
     @Ctx() { service, call, now }: GraphQLContext,
   ): Promise<Invitation | null> {
     const result = await service.findInvitation(call, id);
@@ -99,12 +104,20 @@ export class InvitationResolver {
   @Query(() => InvitationConnection, { description: "The tenant's invitations, newest first, paginated." })
   async invitations(
     @Ctx() { service, call, now }: GraphQLContext,
-    @Arg("status", () => InvitationStatus, { nullable: true }) status?: InvitationStatus | null,
+    @Arg("status", () => InvitationStatus, {
+      nullable: true,
+      description: "Only invitations in this status (EXPIRED: pending past expiresAt); all when omitted.",
+    })
+    status?: InvitationStatus | null,
     @Arg("email", () => String, { nullable: true, description: "Only the invitee with this address." })
     email?: string | null,
     @Arg("first", () => Int, { nullable: true, description: "Page size: 1 to 100, default 20." })
     first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("after", () => String, {
+      nullable: true,
+      description: "A cursor from an earlier page (its endCursor): the page starts after it.",
+    })
+    after?: string | null,
   ): Promise<InvitationConnection> {
     const result = await service.listInvitations(call, { status, email, first, after });
     if (result.kind !== "InvitationPage") throw queryRefusal(result);

@@ -13,9 +13,11 @@ import {
   UserHasNoEmail,
 } from "./user-errors.types.js";
 
-@InputType()
+@InputType({ description: "Whom to invite into the caller's tenant." })
 export class InviteUserInput {
-  @Field(() => String)
+  @Field(() => String, {
+    description: "The invitee's address; a user of the tenant with it is invited, else one is created.",
+  })
   email!: string;
 
   @Field(() => String, { nullable: true, description: "Defaults to the address's local part." })
@@ -24,27 +26,34 @@ export class InviteUserInput {
   @Field(() => UserRole, { nullable: true, description: "For a newly created user; defaults to MEMBER." })
   role?: UserRole | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Echoed back in the success payload (Relay convention).",
+  })
   clientMutationId?: string | null;
 }
 
 @ObjectType({ description: "The invitation was created and its email queued." })
 export class InviteUserSuccess {
-  @Field(() => Invitation)
+  @Field(() => Invitation, { description: "The new invitation, PENDING." })
   invitation!: Invitation;
 
-  @Field(() => String)
+  @Field(() => String, { description: "The address the email was queued for." })
   sentTo!: string;
 
   @Field(() => Boolean, { description: "False when the address belonged to an existing user of the tenant." })
   userCreated!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The input's clientMutationId, echoed back; null without one.",
+  })
   clientMutationId!: string | null;
 }
 
 export const InviteUserResult = createUnionType({
   name: "InviteUserResult",
+  description: "The outcome of inviteUser: success or one of the documented refusals.",
   types: () =>
     [
       InviteUserSuccess,

@@ -18,13 +18,18 @@ import {
 
 @ObjectType({ description: "The invitation email was queued (not yet delivered) with a new link." })
 export class ResendInvitationSuccess {
-  @Field(() => Invitation)
+  @Field(() => Invitation, {
+    description: "The invitation as resent: PENDING, new expiresAt, sendCount + 1.",
+  })
   invitation!: Invitation;
 
   @Field(() => String, { description: "The address the email was queued for." })
   sentTo!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The input's clientMutationId, echoed back; null without one.",
+  })
   clientMutationId!: string | null;
 
   @Field(() => Boolean, {

@@ -9,12 +9,15 @@ import {
   Unauthenticated,
 } from "./user-errors.types.js";
 
-@InputType()
+@InputType({ description: "Which invitation to revoke." })
 export class RevokeInvitationInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The invitation's integer id or uuid; it must be pending or expired." })
   invitationId!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Echoed back in the success payload (Relay convention).",
+  })
   clientMutationId?: string | null;
 }
 
@@ -22,15 +25,19 @@ export class RevokeInvitationInput {
   description: "The invitation is revoked; its link no longer works and queued emails are dropped.",
 })
 export class RevokeInvitationSuccess {
-  @Field(() => Invitation)
+  @Field(() => Invitation, { description: "The invitation, now REVOKED." })
   invitation!: Invitation;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "The input's clientMutationId, echoed back; null without one.",
+  })
   clientMutationId!: string | null;
 }
 
 export const RevokeInvitationResult = createUnionType({
   name: "RevokeInvitationResult",
+  description: "The outcome of revokeInvitation: success or one of the documented refusals.",
   types: () =>
     [
       RevokeInvitationSuccess,

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType } from "type-graphql";
+import { DateTimeISO } from "./date-time.scalar.js";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import type * as Domain from "../../invitations/errors.js";
 import type { ErrorCode } from "./enums.js";
 import { InvitationStatus } from "./enums.js";
@@ -39,13 +40,13 @@ export class FieldError {
   @Field(() => [String], { description: 'Path of the value in the input, e.g. ["input", "invitationId"].' })
   path!: string[];
 
-  @Field(() => String)
+  @Field(() => String, { description: "What is wrong with the value, for a person to read." })
   message!: string;
 }
 
 @ObjectType({ implements: UserError, description: "The input is malformed. (400)" })
 export class InvalidInput extends UserError {
-  @Field(() => [FieldError])
+  @Field(() => [FieldError], { description: "Every invalid value of the input, each with its path." })
   fieldErrors!: FieldError[];
 }
 
@@ -60,13 +61,13 @@ export class UserAlreadyVerified extends UserError {}
 
 @ObjectType({ implements: UserError, description: "Only pending or expired invitations can be resent." })
 export class InvitationNotPending extends UserError {
-  @Field(() => InvitationStatus)
+  @Field(() => InvitationStatus, { description: "The invitation's status: ACCEPTED or REVOKED." })
   status!: InvitationStatus;
 }
 
 @ObjectType({ implements: UserError, description: "Sent too recently; try again later. (429)" })
 export class ResendRateLimited extends UserError {
-  @Field(() => Int)
+  @Field(() => Int, { description: "Seconds to wait before the same call can succeed." })
   retryAfterSeconds!: number;
 }
 
@@ -81,7 +82,7 @@ export class InvalidInvitationToken extends UserError {}
   description: "The link is valid but past its expiry; ask for a resend.",
 })
 export class InvitationExpired extends UserError {
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeISO, { description: "When the link stopped working." })
   expiredAt!: Date;
 }
 
@@ -90,7 +91,7 @@ export class InvitationExpired extends UserError {
   description: "The user already has a pending invitation; resend it instead.",
 })
 export class InvitationAlreadyPending extends UserError {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The pending invitation's id: pass it to resendInvitation." })
   invitationId!: string;
 }
 
