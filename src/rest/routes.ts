@@ -28,7 +28,7 @@ export async function registerRestRoutes(app: FastifyInstance, container: Contai
     tenantInvitationResendOperation(container),
     sendNewInviteOperation(container),
   ];
-  const openApiDocument = buildOpenApiDocument(operations);
+  const openApiDocument = buildOpenApiDocument(operations, { serverUrl: container.publicUrl });
   app.get("/openapi.json", async () => openApiDocument);
 
   // An encapsulated scope, so its validator and body parsers apply to these paths only.
@@ -94,7 +94,9 @@ function send(reply: FastifyReply, answer: RestReply): FastifyReply {
 /** Fastify's schema for the operation: one object per parameter location, and the response bodies. */
 function fastifySchema({ parameters, responses }: RestOperation): FastifySchema {
   const schema: Record<string, unknown> = {
-    response: Object.fromEntries(Object.entries(responses).map(([status, { schema }]) => [status, schema])),
+    response: Object.fromEntries(
+      Object.entries(responses).map(([status, { body }]) => [status, body.schema]),
+    ),
   };
   const parts: readonly [ParameterLocation, keyof FastifySchema][] = [
     ["path", "params"],
