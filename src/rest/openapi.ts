@@ -1,4 +1,10 @@
-import type { JsonSchema, NamedSchema, ParameterSpec, RestOperation } from "./rest-operation.js";
+import {
+  WWW_AUTHENTICATE,
+  type JsonSchema,
+  type NamedSchema,
+  type ParameterSpec,
+  type RestOperation,
+} from "./rest-operation.js";
 
 const HEADERS = {
   "Retry-After": {
@@ -7,7 +13,7 @@ const HEADERS = {
   },
   "WWW-Authenticate": {
     description: "The scheme that would be accepted (RFC 9110).",
-    schema: { type: "string", const: 'Bearer realm="invitations"' },
+    schema: { type: "string", const: WWW_AUTHENTICATE },
   },
 } as const;
 

@@ -3,6 +3,9 @@ import type { HttpFailure } from "../http/http-errors.js";
 import type { FieldError } from "../invitations/errors.js";
 import type { ResendRefusal } from "./refusals.js";
 
+/** RFC 9110: a 401 names the scheme that would be accepted; the OpenAPI document states it too. */
+export const WWW_AUTHENTICATE = 'Bearer realm="invitations"';
+
 /** A JSON Schema, written once and used by Fastify (validation, serialization) and by /openapi.json. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 

@@ -7,18 +7,19 @@ import { acceptBodylessRequests } from "./bodyless-requests.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { compileParameterValidator, fieldErrorsOf } from "./parameter-validation.js";
 import { resendInviteOperation } from "./resend-invite.route.js";
-import type {
-  JsonSchema,
-  ParameterLocation,
-  RestOperation,
-  RestReply,
-  RestRequest,
+import {
+  WWW_AUTHENTICATE,
+  type JsonSchema,
+  type ParameterLocation,
+  type RestOperation,
+  type RestReply,
+  type RestRequest,
 } from "./rest-operation.js";
 import { sendNewInviteOperation } from "./send-new-invite.route.js";
 import { tenantInvitationResendOperation } from "./tenant-invitation-resend.route.js";
 import { usersResendInvitationOperation } from "./users-resend-invitation.route.js";
 
-export const WWW_AUTHENTICATE = 'Bearer realm="invitations"';
+export { WWW_AUTHENTICATE } from "./rest-operation.js";
 
 /** Registers the REST compatibility paths (contract §6) and their OpenAPI document at GET /openapi.json. */
 export async function registerRestRoutes(app: FastifyInstance, container: Container): Promise<void> {

@@ -40,11 +40,12 @@ it("every curl of the banner, then of the README, succeeds in turn on a fresh de
   }
 });
 
-it("the README's invite → resend walk-through resends to the id the invite answered", async () => {
+it("the README's invite → resend → revoke walk-through uses the ids the invite answered", async () => {
   const block = [...readme().matchAll(/^```graphql\n([\s\S]*?)^```$/gm)]
     .map((match) => match[1]!)
-    .find((text) => text.includes("inviteUser("));
-  const [invite, resend] = block!.split(/^(?=mutation|query)/m).filter((part) => part.trim());
+    .find((text) => text.includes("inviteUser("))!;
+  const operations = block.split(/^(?=mutation|query)/m).filter((part) => /^(mutation|query)/.test(part));
+  const named = (field: string) => operations.find((operation) => operation.includes(`${field}(`))!;
   const post = async (query: string) => {
     const response = await fetch(`${s.url}/graphql`, {
       method: "POST",
@@ -54,20 +55,26 @@ it("the README's invite → resend walk-through resends to the id the invite ans
     return ((await response.json()) as { data: Record<string, Record<string, unknown>> }).data;
   };
 
-  const invited = (await post(invite!)).inviteUser as {
+  const invited = (await post(named("inviteUser"))).inviteUser as {
     __typename: string;
-    invitation: { invitee: { id: string } };
+    invitation: { id: string; invitee: { id: string } };
   };
   expect(invited.__typename).toBe("InviteUserSuccess");
-  const userId = invited.invitation.invitee.id;
-  expect(resend).toContain(`resendInvitation(input: { userId: "${userId}" })`);
-  expect(block).toContain(`"invitee": { "id": "${userId}" }`);
+  const { id: invitationId, invitee } = invited.invitation;
+  const resend = named("resendInvitation");
+  expect(resend).toContain(`resendInvitation(input: { userId: "${invitee.id}" })`);
+  expect(block).toContain(
+    `"invitation": { "id": "${invitationId}", …, "invitee": { "id": "${invitee.id}" } }`,
+  );
+  const revoke = named("revokeInvitation");
+  expect(revoke).toContain(`revokeInvitation(input: { invitationId: "${invitationId}" })`);
 
-  // As its comment says: within the cooldown, then after it.
-  expect((await post(resend!)).resendInvitation).toMatchObject({ __typename: "ResendRateLimited" });
+  // As the comment says: within the cooldown, then after it; then the revocation.
+  expect((await post(resend)).resendInvitation).toMatchObject({ __typename: "ResendRateLimited" });
   s.advance(60_000);
-  expect((await post(resend!)).resendInvitation).toEqual({
+  expect((await post(resend)).resendInvitation).toEqual({
     __typename: "ResendInvitationSuccess",
     sentTo: "new@acme.test",
   });
+  expect((await post(revoke)).revokeInvitation).toEqual({ __typename: "RevokeInvitationSuccess" });
 });
