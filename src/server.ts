@@ -30,6 +30,8 @@ export interface RunningServer {
 export interface StartOptions {
   readonly now?: () => number;
   readonly generateToken?: () => string;
+  /** The demo admin's key; tests fix it (the IDE screenshot shows it). Default: a new random key. */
+  readonly generateApiKey?: () => string;
   /** Delivery tuning (tests shorten the intervals) and the `.eml` folder used when SMTP_URL is unset. */
   readonly mail?: DeliveryWorkerOptions & { readonly mailDir?: string };
 }
@@ -51,7 +53,7 @@ export async function startServer(
   }
   if (migrationsApplied > 0) logger.info({ migrationsApplied }, "database migrated");
   const now = options.now ?? Date.now;
-  const demo = config.databaseUrlSet ? null : await loadDemoIfEmpty(database, now());
+  const demo = config.databaseUrlSet ? null : await loadDemoIfEmpty(database, now(), options.generateApiKey);
   const earlierDemo = config.databaseUrlSet || demo ? null : await findLoadedDemo(database);
 
   const container = createContainer({

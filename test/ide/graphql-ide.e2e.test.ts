@@ -24,7 +24,8 @@ describe("the GraphQL IDE in headless Chromium", () => {
       throw new Error(`${CHROMIUM} is missing: run "apt-get install -y chromium" (.ci/run installs it)`);
     }
     // The demo data, as `npm start` loads it: the screenshot shows what the banner tells a newcomer to do.
-    server = await startTestServer({ demo: true });
+    // Its key fixed, so that the screenshot, whose Headers editor shows it, is the same from run to run.
+    server = await startTestServer({ demo: true, demoApiKey: "inv_demo-key-for-the-readme-screenshot" });
     profile = mkdtempSync(join(tmpdir(), "invitation-api-chromium-"));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -81,7 +82,7 @@ describe("the GraphQL IDE in headless Chromium", () => {
 
     // Written whole, then renamed: both test projects retake it, and a reader never sees half a file.
     const partial = `${SCREENSHOT}.${process.pid}.tmp`;
-    writeFileSync(partial, await page.screenshot());
+    writeFileSync(partial, await page.screenshot({ animations: "disabled", caret: "hide" }));
     renameSync(partial, SCREENSHOT);
 
     expect(requested.length).toBeGreaterThan(0);

@@ -32,6 +32,8 @@ export async function startTestServer(
     demo?: boolean;
     /** Demo mode: this SQLite file (which outlives the server) instead of one in the test's folder. */
     databaseFile?: string;
+    /** Demo mode: the admin key to issue instead of a random one. */
+    demoApiKey?: string;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "invitation-api-http-"));
@@ -58,6 +60,7 @@ export async function startTestServer(
       tokens.push(token);
       return token;
     },
+    generateApiKey: options.demoApiKey === undefined ? undefined : () => options.demoApiKey!,
     // Without SMTP_URL the worker writes .eml files: keep them in the test's folder, not the project's.
     mail: { mailDir: join(dir, "mail"), ...options.mail },
   });
