@@ -27,6 +27,8 @@ export interface Container {
   readonly authorizer: CedarAuthorizer;
   readonly now: () => number;
   readonly metrics: Metrics | null;
+  /** Where clients reach the server (PUBLIC_URL): accept links, and the OpenAPI document's `servers`. */
+  readonly publicUrl: string;
 }
 
 export function createContainer(options: ContainerOptions): Container {
@@ -44,5 +46,12 @@ export function createContainer(options: ContainerOptions): Container {
     generateToken: options.generateToken ?? generateInvitationToken,
     generateUuid: randomUUID,
   });
-  return { store, service: metrics ? metrics.instrument(service) : service, authorizer, now, metrics };
+  return {
+    store,
+    service: metrics ? metrics.instrument(service) : service,
+    authorizer,
+    now,
+    metrics,
+    publicUrl: options.settings.publicUrl,
+  };
 }

@@ -6,7 +6,7 @@ import { createContainer, type Container } from "./container.js";
 import type { Database } from "./db/database.js";
 import { describeLocation } from "./db/database-url.js";
 import { openDatabase } from "./db/open-database.js";
-import { loadDemoIfEmpty, type DemoCredentials } from "./fixtures/demo.js";
+import { findLoadedDemo, loadDemoIfEmpty, type DemoCredentials, type DemoTenant } from "./fixtures/demo.js";
 import { buildApp } from "./http/app.js";
 import { DeliveryWorker, type DeliveryWorkerOptions } from "./mail/delivery-worker.js";
 import { createMailTransport } from "./mail/mail-transport.js";
@@ -19,6 +19,8 @@ export interface RunningServer {
   readonly url: string;
   /** Set when this start loaded the demo data: the one moment its admin key can be shown. */
   readonly demo: DemoCredentials | null;
+  /** Set when an earlier start loaded the demo data (no key to show now): start-up says how to issue one. */
+  readonly earlierDemo: DemoTenant | null;
   /** Delivers the email outbox in the background; tests may also drive it with `runOnce()`. */
   readonly delivery: DeliveryWorker;
   /** Stops accepting requests, lets in-flight ones and the email being sent finish, then closes the database. */
@@ -28,6 +30,8 @@ export interface RunningServer {
 export interface StartOptions {
   readonly now?: () => number;
   readonly generateToken?: () => string;
+  /** The demo admin's key; tests fix it (the IDE screenshot shows it). Default: a new random key. */
+  readonly generateApiKey?: () => string;
   /** Delivery tuning (tests shorten the intervals) and the `.eml` folder used when SMTP_URL is unset. */
   readonly mail?: DeliveryWorkerOptions & { readonly mailDir?: string };
 }
@@ -49,7 +53,8 @@ export async function startServer(
   }
   if (migrationsApplied > 0) logger.info({ migrationsApplied }, "database migrated");
   const now = options.now ?? Date.now;
-  const demo = config.databaseUrlSet ? null : await loadDemoIfEmpty(database, now());
+  const demo = config.databaseUrlSet ? null : await loadDemoIfEmpty(database, now(), options.generateApiKey);
+  const earlierDemo = config.databaseUrlSet || demo ? null : await findLoadedDemo(database);
 
   const container = createContainer({
     database,
@@ -96,6 +101,7 @@ export async function startServer(
     database,
     url: `http://${host}:${port}`,
     demo,
+    earlierDemo,
     delivery,
     async close() {
       await app.close();

@@ -481,18 +481,19 @@ describe("loadDemoIfEmpty", () => {
       tenant_id: 1024,
     });
     expect(await everyRowAsText(db.database)).not.toContain(demo.apiKey);
-    const invitation = await row(
-      db.database,
-      "SELECT * FROM invitations WHERE id = ?",
-      demo.sampleInvitationId,
-    );
-    expect(invitation).toMatchObject({ tenant_id: 1024, status: "pending" });
-    expect(invitation.expires_at).toBeGreaterThan(NOW);
-    expect(await row(db.database, "SELECT * FROM users WHERE uuid = ?", demo.sampleUserUuid)).toMatchObject({
-      tenant_id: 1024,
-      kind: "human",
-      email_verified_at: null,
-    });
+    // Each banner example resends its own pending invitation, of an unverified human of the demo tenant.
+    const { graphqlInvitationId, restInvitationId, ideInvitationId, ideUserUuid } = demo.examples;
+    const invitationIds = [graphqlInvitationId, restInvitationId, ideInvitationId];
+    expect(new Set(invitationIds).size).toBe(3);
+    for (const id of invitationIds) {
+      const invitation = await row(db.database, "SELECT * FROM invitations WHERE id = ?", id);
+      expect(invitation).toMatchObject({ tenant_id: 1024, status: "pending" });
+      expect(invitation.expires_at).toBeGreaterThan(NOW);
+    }
+    const user = await row(db.database, "SELECT * FROM users WHERE uuid = ?", ideUserUuid);
+    expect(user).toMatchObject({ tenant_id: 1024, kind: "human", email_verified_at: null });
+    const byUser = await row(db.database, "SELECT id FROM invitations WHERE user_id = ?", user.id);
+    expect(invitationIds).not.toContain(byUser.id);
   });
 
   it("does nothing when a tenant exists", async () => {

@@ -38,9 +38,15 @@ export class Authenticator {
     if (!owner || !digestsEqual(owner.apiKey.keyHash, keyHash) || owner.tenant.status !== "active") {
       return { ok: false, error: errors.unauthenticated() };
     }
-    if (!credentials.tenantClaims.every((claim) => isTenant(claim, owner.tenant))) {
-      return { ok: false, error: errors.tenantMismatch() };
-    }
+    const mismatched = [
+      ...(credentials.tenantClaims.every((claim) => isTenant(claim, owner.tenant))
+        ? []
+        : ["header" as const]),
+      ...(credentials.pathTenantClaim === undefined || isTenant(credentials.pathTenantClaim, owner.tenant)
+        ? []
+        : ["path" as const]),
+    ];
+    if (mismatched.length > 0) return { ok: false, error: errors.tenantMismatch(mismatched) };
     const now = this.now();
     const { lastUsedAt } = owner.apiKey;
     // The row says when it was last recorded; the UPDATE checks again, for other processes' writes.

@@ -88,10 +88,11 @@ export const errors = {
     code: ErrorCode.UNAUTHENTICATED,
     message: "A valid API key is required (Authorization: Bearer KEY or X-Api-Key: KEY).",
   }),
-  tenantMismatch: (): TenantMismatch => ({
+  /** `named`: where the request named the other tenant, so the message points at what the caller sent. */
+  tenantMismatch: (named: readonly ("header" | "path")[] = ["header"]): TenantMismatch => ({
     kind: "TenantMismatch",
     code: ErrorCode.TENANT_MISMATCH,
-    message: "X-Tenant-ID does not match the tenant of the credential.",
+    message: tenantMismatchMessage(named),
   }),
   permissionDenied: (notices: readonly string[], policyIds: readonly string[]): PermissionDenied => ({
     kind: "PermissionDenied",
@@ -178,3 +179,12 @@ export const errors = {
     invitationId,
   }),
 };
+
+const TENANT_CLAIM_NAMES = { header: "X-Tenant-ID", path: "The tenant in the path" } as const;
+
+function tenantMismatchMessage(named: readonly ("header" | "path")[]): string {
+  if (named.length === 2) {
+    return "X-Tenant-ID and the tenant in the path do not match the tenant of the credential.";
+  }
+  return `${TENANT_CLAIM_NAMES[named[0] ?? "header"]} does not match the tenant of the credential.`;
+}

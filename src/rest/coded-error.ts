@@ -1,33 +1,45 @@
 import type { HttpFailure } from "../http/http-errors.js";
 import { snakeCaseRefusal, type ResendRefusal } from "./refusals.js";
-import type { JsonSchema, RestReply } from "./rest-operation.js";
+import type { NamedSchema, RestReply } from "./rest-operation.js";
 
 /** The error body of 001 (and 003, which answers "as 6.2"). */
-export const codedErrorSchema: JsonSchema = {
-  type: "object",
-  required: ["code", "message"],
-  properties: {
-    code: {
-      type: "string",
-      description: 'Machine-readable error code (e.g. "not_found", "tenant_mismatch").',
+export const codedErrorBody: NamedSchema = {
+  name: "CodedError",
+  schema: {
+    type: "object",
+    required: ["code", "message"],
+    properties: {
+      code: {
+        type: "string",
+        description: 'Machine-readable error code (e.g. "not_found", "tenant_mismatch").',
+      },
+      message: { type: "string", description: "Human-readable description of the error." },
+      details: {
+        type: "object",
+        additionalProperties: true,
+        description:
+          "Optional additional context: `retryAfterSeconds` (rate_limited), `fieldErrors` (invalid_request).",
+      },
+      notices: {
+        type: "array",
+        items: { type: "string" },
+        description:
+          "Policy notices from determining Cedar rules, if applicable: the @notice texts of the policies " +
+          "that denied a `forbidden` answer, or one generic notice when no policy permits the operation.",
+      },
     },
-    message: { type: "string", description: "Human-readable description of the error." },
-    details: {
-      type: "object",
-      additionalProperties: true,
-      description:
-        "Optional additional context: `retryAfterSeconds` (rate_limited), `fieldErrors` (invalid_request).",
-    },
-    notices: {
-      type: "array",
-      items: { type: "string" },
-      description:
-        "Policy notices from determining Cedar rules, if applicable: the @notice texts of the policies " +
-        "that denied a `forbidden` answer, or one generic notice when no policy permits the operation.",
-    },
+    additionalProperties: false,
   },
-  additionalProperties: false,
 };
+
+/** Examples of 001's two documented error responses ("User not found.", "User is already verified."). */
+export const CODED_ERROR_EXAMPLES = {
+  404: { code: "not_found", message: "No user with this id exists in your tenant." },
+  409: {
+    code: "already_verified",
+    message: "The user has already verified their email address; there is nothing to resend.",
+  },
+} as const;
 
 /** What 001's and 003's error statuses mean; each route adds its own 400. */
 export const CODED_ERROR_DESCRIPTIONS = {

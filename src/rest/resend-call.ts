@@ -17,8 +17,10 @@ export function callContext(request: RestRequest, tenant: TenantClaims = {}): Ca
   const credentials = credentialsFromHeaders(request.headers);
   const { headerAccepted = () => true, path } = tenant;
   const tenantClaims = credentials.tenantClaims.filter((claim) => headerAccepted(claim));
-  if (path !== undefined) tenantClaims.push(path);
-  return { credentials: { ...credentials, tenantClaims }, requestId: request.id };
+  return {
+    credentials: { ...credentials, tenantClaims, ...(path !== undefined && { pathTenantClaim: path }) },
+    requestId: request.id,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonSchema, ResponseSpec } from "./rest-operation.js";
+import type { NamedSchema, ResponseSpec } from "./rest-operation.js";
 
 /** Every error status a resend path can answer: the service's refusals, then transport failures. */
 const ERROR_STATUSES = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500] as const;
@@ -25,15 +25,20 @@ const DEFAULT_DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   500: "Unexpected server error.",
 };
 
-/** One response per error status, all with the document's error body. */
+/** One response per error status, all with the document's error body; examples where given. */
 export function errorResponses(
-  schema: JsonSchema,
+  body: NamedSchema,
   descriptions: Partial<Record<ErrorStatus, string>> = {},
+  examples: Partial<Record<ErrorStatus, unknown>> = {},
 ): Record<ErrorStatus, ResponseSpec> {
   return Object.fromEntries(
     ERROR_STATUSES.map((status) => [
       status,
-      { description: descriptions[status] ?? DEFAULT_DESCRIPTIONS[status], schema },
+      {
+        description: descriptions[status] ?? DEFAULT_DESCRIPTIONS[status],
+        body,
+        ...(status in examples && { example: examples[status] }),
+      },
     ]),
   ) as Record<ErrorStatus, ResponseSpec>;
 }

@@ -3,6 +3,9 @@ import type { HttpFailure } from "../http/http-errors.js";
 import type { FieldError } from "../invitations/errors.js";
 import type { ResendRefusal } from "./refusals.js";
 
+/** RFC 9110: a 401 names the scheme that would be accepted; the OpenAPI document states it too. */
+export const WWW_AUTHENTICATE = 'Bearer realm="invitations"';
+
 /** A JSON Schema, written once and used by Fastify (validation, serialization) and by /openapi.json. */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
@@ -17,11 +20,27 @@ export interface ParameterSpec {
   readonly schema: JsonSchema;
   /** Completes "<name> ..." in a 400 message, e.g. "must be a positive integer". */
   readonly expectation: string;
+  /** The value the document's own example sends, where it has one. */
+  readonly example?: unknown;
+}
+
+/** A schema the OpenAPI document lists once under `components/schemas` and references by `$ref`. */
+export interface NamedSchema {
+  readonly name: string;
+  readonly schema: JsonSchema;
 }
 
 export interface ResponseSpec {
   readonly description: string;
+  readonly body: NamedSchema;
+  readonly example?: unknown;
+}
+
+/** The body a request may carry: none of the documents reads one, but their clients send `{}`. */
+export interface RequestBodySpec {
+  readonly description: string;
   readonly schema: JsonSchema;
+  readonly example?: unknown;
 }
 
 /** The request as an adapter sees it. Parameter values are the raw strings: the service parses ids. */
@@ -52,6 +71,7 @@ export interface RestOperation {
   readonly summary: string;
   readonly description: string;
   readonly parameters: readonly ParameterSpec[];
+  readonly requestBody: RequestBodySpec;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   handle(request: RestRequest): Promise<RestReply>;
   /** A service refusal in the document's shape; also renders the request limit's 429 as a resend's. */

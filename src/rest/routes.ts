@@ -7,18 +7,19 @@ import { acceptBodylessRequests } from "./bodyless-requests.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { compileParameterValidator, fieldErrorsOf } from "./parameter-validation.js";
 import { resendInviteOperation } from "./resend-invite.route.js";
-import type {
-  JsonSchema,
-  ParameterLocation,
-  RestOperation,
-  RestReply,
-  RestRequest,
+import {
+  WWW_AUTHENTICATE,
+  type JsonSchema,
+  type ParameterLocation,
+  type RestOperation,
+  type RestReply,
+  type RestRequest,
 } from "./rest-operation.js";
 import { sendNewInviteOperation } from "./send-new-invite.route.js";
 import { tenantInvitationResendOperation } from "./tenant-invitation-resend.route.js";
 import { usersResendInvitationOperation } from "./users-resend-invitation.route.js";
 
-export const WWW_AUTHENTICATE = 'Bearer realm="invitations"';
+export { WWW_AUTHENTICATE } from "./rest-operation.js";
 
 /** Registers the REST compatibility paths (contract §6) and their OpenAPI document at GET /openapi.json. */
 export async function registerRestRoutes(app: FastifyInstance, container: Container): Promise<void> {
@@ -28,7 +29,7 @@ export async function registerRestRoutes(app: FastifyInstance, container: Contai
     tenantInvitationResendOperation(container),
     sendNewInviteOperation(container),
   ];
-  const openApiDocument = buildOpenApiDocument(operations);
+  const openApiDocument = buildOpenApiDocument(operations, { serverUrl: container.publicUrl });
   app.get("/openapi.json", async () => openApiDocument);
 
   // An encapsulated scope, so its validator and body parsers apply to these paths only.
@@ -94,7 +95,9 @@ function send(reply: FastifyReply, answer: RestReply): FastifyReply {
 /** Fastify's schema for the operation: one object per parameter location, and the response bodies. */
 function fastifySchema({ parameters, responses }: RestOperation): FastifySchema {
   const schema: Record<string, unknown> = {
-    response: Object.fromEntries(Object.entries(responses).map(([status, { schema }]) => [status, schema])),
+    response: Object.fromEntries(
+      Object.entries(responses).map(([status, { body }]) => [status, body.schema]),
+    ),
   };
   const parts: readonly [ParameterLocation, keyof FastifySchema][] = [
     ["path", "params"],

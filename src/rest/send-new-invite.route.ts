@@ -1,10 +1,12 @@
 import type { Container } from "../container.js";
 import { effectiveStatus, type User } from "../invitations/model.js";
 import type { ResendInvitationSuccess } from "../invitations/results.js";
+import { ignoredJsonBody } from "./bodyless-requests.js";
 import {
   CODED_ERROR_DESCRIPTIONS,
+  CODED_ERROR_EXAMPLES,
+  codedErrorBody,
   codedErrorReply,
-  codedErrorSchema,
   codedFailureBody,
 } from "./coded-error.js";
 import { dateTime, isoTime, isoTimeOrNull, nullableDateTime, uuidString } from "./json-fields.js";
@@ -15,7 +17,7 @@ import {
 } from "./parameters.js";
 import { callContext, resendForRequest } from "./resend-call.js";
 import { errorResponses } from "./responses.js";
-import type { JsonSchema, RestOperation } from "./rest-operation.js";
+import type { JsonSchema, NamedSchema, RestOperation } from "./rest-operation.js";
 
 // Seed 003: POST /public/v1/accounts/account-users/{id}/send-new-invite, {id} the user uuid; answers the
 // account-user object of the document, with errors as in 001.
@@ -67,111 +69,166 @@ const moduleSchema: JsonSchema = {
   },
 };
 
-const accountUserSchema: JsonSchema = {
-  type: "object",
-  required: [
-    "id",
-    "audit",
-    "$meta",
-    "user",
-    "groups",
-    "buyers",
-    "modules",
-    "account",
-    "invitation",
-    "lastLoginAt",
-  ],
-  properties: {
-    id: { ...uuidString, description: "The account-user: the user's uuid." },
-    audit: {
-      type: "object",
-      required: ["created", "updated", "invitationAcceptedAt", "access", "joined"],
-      properties: {
-        created: {
-          type: "object",
-          description: "When the user was added, and who invited them.",
-          required: ["at", "by"],
-          properties: { at: dateTime, by: actorSchema },
-          additionalProperties: false,
+const accountUserBody: NamedSchema = {
+  name: "AccountUser",
+  schema: {
+    type: "object",
+    required: [
+      "id",
+      "audit",
+      "$meta",
+      "user",
+      "groups",
+      "buyers",
+      "modules",
+      "account",
+      "invitation",
+      "lastLoginAt",
+    ],
+    properties: {
+      id: { ...uuidString, description: "The account-user: the user's uuid." },
+      audit: {
+        type: "object",
+        required: ["created", "updated", "invitationAcceptedAt", "access", "joined"],
+        properties: {
+          created: {
+            type: "object",
+            description: "When the user was added, and who invited them.",
+            required: ["at", "by"],
+            properties: { at: dateTime, by: actorSchema },
+            additionalProperties: false,
+          },
+          updated: {
+            type: "object",
+            description: "This send, and the admin who made it.",
+            required: ["at", "by"],
+            properties: { at: dateTime, by: actorSchema },
+            additionalProperties: false,
+          },
+          invitationAcceptedAt: nullableDateTime,
+          access: { ...momentSchema, description: "Last sign-in." },
+          joined: { ...momentSchema, description: "When the user verified their email by accepting." },
         },
-        updated: {
-          type: "object",
-          description: "This send, and the admin who made it.",
-          required: ["at", "by"],
-          properties: { at: dateTime, by: actorSchema },
-          additionalProperties: false,
+        additionalProperties: false,
+      },
+      $meta: {
+        type: "object",
+        required: ["omitted"],
+        properties: { omitted: { type: "array", items: { type: "string" } } },
+        additionalProperties: false,
+      },
+      user: {
+        type: "object",
+        required: ["id", "icon", "name"],
+        properties: { id: uuidString, icon: nullableString, name: { type: "string" } },
+        additionalProperties: false,
+      },
+      groups: { type: "array", items: groupSchema },
+      buyers: { type: "array", items: buyerSchema },
+      modules: { type: "array", items: moduleSchema },
+      account: {
+        type: "object",
+        description: "The tenant.",
+        required: ["id", "icon", "type", "status", "name"],
+        properties: {
+          id: uuidString,
+          icon: nullableString,
+          type: nullableString,
+          status: { type: "string" },
+          name: { type: "string" },
         },
-        invitationAcceptedAt: nullableDateTime,
-        access: { ...momentSchema, description: "Last sign-in." },
-        joined: { ...momentSchema, description: "When the user verified their email by accepting." },
+        additionalProperties: false,
       },
-      additionalProperties: false,
-    },
-    $meta: {
-      type: "object",
-      required: ["omitted"],
-      properties: { omitted: { type: "array", items: { type: "string" } } },
-      additionalProperties: false,
-    },
-    user: {
-      type: "object",
-      required: ["id", "icon", "name"],
-      properties: { id: uuidString, icon: nullableString, name: { type: "string" } },
-      additionalProperties: false,
-    },
-    groups: { type: "array", items: groupSchema },
-    buyers: { type: "array", items: buyerSchema },
-    modules: { type: "array", items: moduleSchema },
-    account: {
-      type: "object",
-      description: "The tenant.",
-      required: ["id", "icon", "type", "status", "name"],
-      properties: {
-        id: uuidString,
-        icon: nullableString,
-        type: nullableString,
-        status: { type: "string" },
-        name: { type: "string" },
-      },
-      additionalProperties: false,
-    },
-    invitation: {
-      type: "object",
-      required: ["url", "status"],
-      properties: {
-        url: {
-          type: ["string", "null"],
-          format: "uri",
-          description:
-            "The new accept link, for an admin to deliver by hand; null when the caller is not an admin (a " +
-            "policy may let members resend) or when replaying an Idempotency-Key.",
+      invitation: {
+        type: "object",
+        required: ["url", "status"],
+        properties: {
+          url: {
+            type: ["string", "null"],
+            format: "uri",
+            description:
+              "The new accept link, for an admin to deliver by hand; null when the caller is not an admin (a " +
+              "policy may let members resend) or when replaying an Idempotency-Key.",
+          },
+          status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
         },
-        status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
+        additionalProperties: false,
       },
-      additionalProperties: false,
+      lastLoginAt: nullableDateTime,
     },
-    lastLoginAt: nullableDateTime,
+    additionalProperties: false,
   },
-  additionalProperties: false,
+};
+
+/**
+ * The document's example response with its placeholders ("text", the spelled-out "[Circular Reference]")
+ * replaced by values of their documented types; its timestamps are kept.
+ */
+const ACCOUNT_USER_EXAMPLE = {
+  id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0015",
+  audit: {
+    created: {
+      at: "2025-06-22T14:36:56.059Z",
+      by: { id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0010", name: "Ada Admin" },
+    },
+    updated: {
+      at: "2025-06-22T14:36:56.059Z",
+      by: { id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0010", name: "Ada Admin" },
+    },
+    invitationAcceptedAt: null,
+    access: { at: null },
+    joined: { at: null },
+  },
+  $meta: { omitted: OMITTED },
+  user: { id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0015", icon: null, name: "Eve Expired" },
+  groups: [],
+  buyers: [],
+  modules: [],
+  account: {
+    id: "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0",
+    icon: null,
+    type: "buyer",
+    status: "active",
+    name: "Acme Procurement",
+  },
+  invitation: {
+    url: "http://127.0.0.1:4000/invitations/accept?token=EXAMPLE-TOKEN",
+    status: "pending",
+  },
+  lastLoginAt: null,
 };
 
 export function sendNewInviteOperation({ service, now }: Container): RestOperation {
   return {
     method: "POST",
     routes: [
-      { path: "/public/v1/accounts/account-users/{id}/send-new-invite", operationId: "sendNewInvitation" },
+      {
+        path: "/public/v1/accounts/account-users/{id}/send-new-invite",
+        operationId: "sendAccountUserNewInvite",
+      },
     ],
     tag: "Account users",
     summary: "Send New Invitation",
     description:
       "Send new invitation when invite expires (or is still pending): a new link replaces the old one.",
-    parameters: [userUuidPathParameter, optionalTenantHeaderParameter, idempotencyKeyHeaderParameter],
+    parameters: [
+      { ...userUuidPathParameter, example: ACCOUNT_USER_EXAMPLE.id },
+      optionalTenantHeaderParameter,
+      idempotencyKeyHeaderParameter,
+    ],
+    // The document's example sends no body; an ignored JSON one is accepted as on the other paths.
+    requestBody: ignoredJsonBody(),
     responses: {
-      200: { description: "OK: the account-user with its new invitation.", schema: accountUserSchema },
-      ...errorResponses(codedErrorSchema, {
-        400: "invalid_request: the path id is not a UUID.",
-        ...CODED_ERROR_DESCRIPTIONS,
-      }),
+      200: {
+        description: "OK: the account-user with its new invitation.",
+        body: accountUserBody,
+        example: ACCOUNT_USER_EXAMPLE,
+      },
+      ...errorResponses(
+        codedErrorBody,
+        { 400: "invalid_request: the path id is not a UUID.", ...CODED_ERROR_DESCRIPTIONS },
+        CODED_ERROR_EXAMPLES,
+      ),
     },
     async handle(request) {
       const result = await resendForRequest(service, request, callContext(request), {

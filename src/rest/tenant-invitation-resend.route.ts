@@ -1,6 +1,7 @@
 import type { Container } from "../container.js";
 import { effectiveStatus, type InvitationStatus } from "../invitations/model.js";
 import type { ResendInvitationResult, ResendInvitationSuccess } from "../invitations/results.js";
+import { ignoredJsonBody } from "./bodyless-requests.js";
 import { dateTime, isoTime, isoTimeOrNull, nullableDateTime, uuidString } from "./json-fields.js";
 import {
   idempotencyKeyHeaderParameter,
@@ -9,7 +10,7 @@ import {
 } from "./parameters.js";
 import { callContext, resendForRequest } from "./resend-call.js";
 import { errorResponses } from "./responses.js";
-import type { JsonSchema, RestOperation, RestReply } from "./rest-operation.js";
+import type { JsonSchema, NamedSchema, RestOperation, RestReply } from "./rest-operation.js";
 
 // Seed 002: PUT /tenant/{tenantId}/admin/user/invitation/resend?id={invitationId}, answered in a Result
 // wrapper; also served at the document's example path /api/tenant/{tenantId}/invitations/resend.
@@ -42,49 +43,93 @@ const invitationModelSchema: JsonSchema = {
   additionalProperties: false,
 };
 
-const successSchema: JsonSchema = {
-  type: "object",
-  description: "Result<ICollection<UserInvitationModel>> holding the resent invitation.",
-  required: ["isSuccess", "isFailure", "error", "value"],
-  properties: {
-    isSuccess: { type: "boolean", const: true },
-    isFailure: { type: "boolean", const: false },
-    error: { type: "null" },
-    value: { type: "array", items: invitationModelSchema },
+const successBody: NamedSchema = {
+  name: "UserInvitationModelCollectionResult",
+  schema: {
+    type: "object",
+    description: "Result<ICollection<UserInvitationModel>> holding the resent invitation.",
+    required: ["isSuccess", "isFailure", "error", "value"],
+    properties: {
+      isSuccess: { type: "boolean", const: true },
+      isFailure: { type: "boolean", const: false },
+      error: { type: "null" },
+      value: { type: "array", items: invitationModelSchema },
+    },
+    additionalProperties: false,
   },
-  additionalProperties: false,
 };
 
-const failureSchema: JsonSchema = {
-  type: "object",
-  required: ["isSuccess", "isFailure", "error", "value"],
-  properties: {
-    isSuccess: { type: "boolean", const: false },
-    isFailure: { type: "boolean", const: true },
-    error: {
-      type: "object",
-      required: ["code", "message", "info"],
-      properties: {
-        code: {
-          type: "string",
-          description: "e.g. ValidationError, NotFound, InvitationNotPending, RateLimited.",
+const failureBody: NamedSchema = {
+  name: "ResultFailure",
+  schema: {
+    type: "object",
+    required: ["isSuccess", "isFailure", "error", "value"],
+    properties: {
+      isSuccess: { type: "boolean", const: false },
+      isFailure: { type: "boolean", const: true },
+      error: {
+        type: "object",
+        required: ["code", "message", "info"],
+        properties: {
+          code: {
+            type: "string",
+            description: "e.g. ValidationError, NotFound, InvitationNotPending, RateLimited.",
+          },
+          message: { type: "string" },
+          info: { type: "array", items: { type: "string" } },
         },
-        message: { type: "string" },
-        info: { type: "array", items: { type: "string" } },
+        additionalProperties: false,
       },
-      additionalProperties: false,
+      value: { type: "null" },
     },
-    value: { type: "null" },
+    additionalProperties: false,
   },
-  additionalProperties: false,
+};
+
+/** The document's example response, completed with the fields this service always answers. */
+const SUCCESS_EXAMPLE = {
+  isSuccess: true,
+  isFailure: false,
+  error: null,
+  value: [
+    {
+      id: 9001,
+      uuid: "5d0c3f1e-8f57-4d2e-b1c4-2f0e4f1a9001",
+      tenantId: 1024,
+      userId: 2,
+      name: "Carla Pending",
+      email: "carla@acme.test",
+      status: "Pending",
+      sendCount: 2,
+      inviterId: 10,
+      createdAt: "2024-03-15T14:45:00.000Z",
+      lastSentAt: "2024-03-16T09:30:00.000Z",
+      expiresAt: "2024-03-23T09:30:00.000Z",
+    },
+  ],
+};
+
+/** The document's own example of its error object. */
+const VALIDATION_ERROR_EXAMPLE = {
+  isSuccess: false,
+  isFailure: true,
+  error: {
+    code: "ValidationError",
+    message: "The request parameters failed validation.",
+    info: ["The Name field is required.", "The Id field must be greater than 0."],
+  },
+  value: null,
 };
 
 export function tenantInvitationResendOperation({ service, now }: Container): RestOperation {
   return {
     method: "PUT",
     routes: [
-      { path: "/tenant/{tenantId}/admin/user/invitation/resend", operationId: "ResendInvitation" },
-      { path: "/api/tenant/{tenantId}/invitations/resend", operationId: "ResendInvitationAtExamplePath" },
+      { path: "/tenant/{tenantId}/admin/user/invitation/resend", operationId: "resendTenantInvitation" },
+      {
+        path: "/api/tenant/{tenantId}/invitations/resend",
+        operationId: "resendTenantInvitationAtExamplePath",
+      },
     ],
     tag: "Invitations",
     summary: "ResendInvitation",
@@ -99,6 +144,7 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
         description: "Identifier of the tenant that owns the invitation: the credential's tenant, else 403.",
         schema: positiveIntegerSchema,
         expectation: "must be a positive integer",
+        example: 1024,
       },
       {
         name: "id",
@@ -107,21 +153,28 @@ export function tenantInvitationResendOperation({ service, now }: Container): Re
         description: "Identifier of the invitation to resend.",
         schema: positiveIntegerSchema,
         expectation: "must be a positive integer",
+        example: 9001,
       },
       optionalTenantHeaderParameter,
       idempotencyKeyHeaderParameter,
     ],
+    // The document's example sends no body; an ignored JSON one is accepted as on the other paths.
+    requestBody: ignoredJsonBody(),
     responses: {
-      200: { description: "Invitation resent successfully.", schema: successSchema },
-      ...errorResponses(failureSchema, {
-        400: "ValidationError (id missing, not an integer or not positive), or InvitationNotPending.",
-        403:
-          "Forbidden (the authorization policies deny it; info holds their notices), or TenantMismatch " +
-          "({tenantId} is not yours).",
-        404: "NotFound: invitation does not exist in the tenant.",
-        409: "AlreadyVerified (the invitee has verified their email), or IdempotencyKeyInUse.",
-        422: "MissingEmail or ServiceAccount (the invitee cannot be invited), or IdempotencyKeyReused.",
-      }),
+      200: { description: "Invitation resent successfully.", body: successBody, example: SUCCESS_EXAMPLE },
+      ...errorResponses(
+        failureBody,
+        {
+          400: "ValidationError (id missing, not an integer or not positive), or InvitationNotPending.",
+          403:
+            "Forbidden (the authorization policies deny it; info holds their notices), or TenantMismatch " +
+            "({tenantId} is not yours).",
+          404: "NotFound: invitation does not exist in the tenant.",
+          409: "AlreadyVerified (the invitee has verified their email), or IdempotencyKeyInUse.",
+          422: "MissingEmail or ServiceAccount (the invitee cannot be invited), or IdempotencyKeyReused.",
+        },
+        { 400: VALIDATION_ERROR_EXAMPLE },
+      ),
     },
     async handle(request) {
       // The path names the tenant; the service checks it, and X-Tenant-ID when sent, as any tenant claim.

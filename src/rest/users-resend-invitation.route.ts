@@ -1,6 +1,7 @@
 import type { Container } from "../container.js";
 import { effectiveStatus } from "../invitations/model.js";
 import type { ResendInvitationSuccess } from "../invitations/results.js";
+import { ignoredJsonBody } from "./bodyless-requests.js";
 import { dateTime, isoTime, uuidString } from "./json-fields.js";
 import {
   idempotencyKeyHeaderParameter,
@@ -10,65 +11,72 @@ import {
 import { snakeCaseRefusal, type ResendRefusal } from "./refusals.js";
 import { callContext, resendForRequest } from "./resend-call.js";
 import { errorResponses } from "./responses.js";
-import type { JsonSchema, RestOperation, RestReply } from "./rest-operation.js";
+import type { NamedSchema, RestOperation, RestReply } from "./rest-operation.js";
 
 // Seed 000: POST /api/v1/users/{id}/resend_invitation, {id} the integer user id.
 
-const errorSchema: JsonSchema = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["code", "message"],
-      properties: {
-        code: {
-          type: "string",
-          description: "e.g. missing_email, service_account, already_verified, rate_limited, not_found.",
+/** Named as the document's own `$ref: #/components/schemas/Error`. */
+const errorBody: NamedSchema = {
+  name: "Error",
+  schema: {
+    type: "object",
+    required: ["error"],
+    properties: {
+      error: {
+        type: "object",
+        required: ["code", "message"],
+        properties: {
+          code: {
+            type: "string",
+            description: "e.g. missing_email, service_account, already_verified, rate_limited, not_found.",
+          },
+          message: {
+            type: "string",
+            description:
+              "Human-readable; for forbidden, followed by the notices of the policies that denied it.",
+          },
         },
-        message: {
-          type: "string",
-          description:
-            "Human-readable; for forbidden, followed by the notices of the policies that denied it.",
-        },
+        additionalProperties: false,
       },
-      additionalProperties: false,
     },
+    additionalProperties: false,
   },
-  additionalProperties: false,
 };
 
-const successSchema: JsonSchema = {
-  type: "object",
-  required: ["data", "meta"],
-  properties: {
-    data: {
-      type: "object",
-      description: "The invited user.",
-      required: ["id", "uuid", "email", "name", "role"],
-      properties: {
-        id: { type: "integer" },
-        uuid: uuidString,
-        email: { type: "string", format: "email" },
-        name: { type: "string" },
-        role: { type: "string", enum: ["admin", "member"] },
-        kind: { type: "string", enum: ["human", "service_account"] },
-        email_verified: { type: "boolean" },
-        invitation_status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
-        invitation_expires_at: dateTime,
-        created_at: dateTime,
-        updated_at: dateTime,
+const successBody: NamedSchema = {
+  name: "UserInvitationSent",
+  schema: {
+    type: "object",
+    required: ["data", "meta"],
+    properties: {
+      data: {
+        type: "object",
+        description: "The invited user.",
+        required: ["id", "uuid", "email", "name", "role"],
+        properties: {
+          id: { type: "integer" },
+          uuid: uuidString,
+          email: { type: "string", format: "email" },
+          name: { type: "string" },
+          role: { type: "string", enum: ["admin", "member"] },
+          kind: { type: "string", enum: ["human", "service_account"] },
+          email_verified: { type: "boolean" },
+          invitation_status: { type: "string", enum: ["pending", "accepted", "revoked", "expired"] },
+          invitation_expires_at: dateTime,
+          created_at: dateTime,
+          updated_at: dateTime,
+        },
+        additionalProperties: true,
       },
-      additionalProperties: true,
-    },
-    meta: {
-      type: "object",
-      required: ["invitation_sent_to", "inviter_id"],
-      properties: {
-        invitation_sent_to: { type: "string", format: "email" },
-        inviter_id: {
-          type: "integer",
-          description: "Who first invited the user (the caller when none is recorded).",
+      meta: {
+        type: "object",
+        required: ["invitation_sent_to", "inviter_id"],
+        properties: {
+          invitation_sent_to: { type: "string", format: "email" },
+          inviter_id: {
+            type: "integer",
+            description: "Who first invited the user (the caller when none is recorded).",
+          },
         },
       },
     },
@@ -84,6 +92,7 @@ export function usersResendInvitationOperation({ service, now }: Container): Res
   };
   return {
     method: "POST",
+    // The document's own operationId; the other paths' ids follow its pattern (verb, what, document's noun).
     routes: [{ path: "/api/v1/users/{id}/resend_invitation", operationId: "resendUserInvitation" }],
     tag: "Users",
     summary: "Resend an invitation email",
@@ -98,13 +107,47 @@ export function usersResendInvitationOperation({ service, now }: Container): Res
         description: "The user's integer id.",
         schema: positiveIntegerSchema,
         expectation: "must be a positive integer",
+        example: 1,
       },
       optionalTenantHeaderParameter,
       idempotencyKeyHeaderParameter,
     ],
+    // The document's example posts `{}`.
+    requestBody: ignoredJsonBody({}),
     responses: {
-      200: { description: "Invitation email sent (queued for delivery).", schema: successSchema },
-      ...errorResponses(errorSchema, { 400: "The id is not a positive integer (invalid_request)." }),
+      200: {
+        description: "Invitation email sent (queued for delivery).",
+        body: successBody,
+        example: {
+          data: {
+            id: 1,
+            uuid: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0001",
+            email: "bob@acme.test",
+            name: "Bob Pending",
+            role: "member",
+            kind: "human",
+            email_verified: false,
+            invitation_status: "pending",
+            invitation_expires_at: "2026-03-08T12:00:00.000Z",
+            created_at: "2026-03-01T12:00:00.000Z",
+            updated_at: "2026-03-01T12:00:00.000Z",
+          },
+          meta: { invitation_sent_to: "bob@acme.test", inviter_id: 10 },
+        },
+      },
+      ...errorResponses(
+        errorBody,
+        { 400: "The id is not a positive integer (invalid_request)." },
+        {
+          // The document's 422: "Unprocessable (missing email, MCP service account)".
+          422: {
+            error: {
+              code: "missing_email",
+              message: "The user has no email address to send an invitation to.",
+            },
+          },
+        },
+      ),
     },
     async handle(request) {
       const input = { userId: request.params.id };

@@ -1,15 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/paths.js";
-import { KEYS } from "../support/harness.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 /** Debian's chromium package: `npx playwright install` cannot download a browser here (see STACK.md). */
 const CHROMIUM = "/usr/bin/chromium";
-const SCREENSHOT = join(projectRoot, "test-output", "graphql-ide.png");
+/** The README's picture of the IDE: this test retakes it on the demo data a newcomer sees. */
+const SCREENSHOT = join(projectRoot, "docs", "graphql-ide.png");
 
 describe("the GraphQL IDE in headless Chromium", () => {
   let server: TestServer;
@@ -23,7 +23,9 @@ describe("the GraphQL IDE in headless Chromium", () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: run "apt-get install -y chromium" (.ci/run installs it)`);
     }
-    server = await startTestServer();
+    // The demo data, as `npm start` loads it: the screenshot shows what the banner tells a newcomer to do.
+    // Its key fixed, so that the screenshot, whose Headers editor shows it, is the same from run to run.
+    server = await startTestServer({ demo: true, demoApiKey: "inv_demo-key-for-the-readme-screenshot" });
     profile = mkdtempSync(join(tmpdir(), "invitation-api-chromium-"));
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -54,28 +56,34 @@ describe("the GraphQL IDE in headless Chromium", () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  it("resends an invitation with a pasted API key, loading nothing from outside the server", async () => {
+  it("resends the banner's invitation with the pasted demo key, loading nothing from outside the server", async () => {
+    const demo = server.server.demo!;
+    const invitationId = String(demo.examples.ideInvitationId);
+    const invitee = await inviteeEmail(server.url, demo.apiKey, invitationId);
     await page.goto(`${server.url}/graphql`);
     // GraphiQL names each preloaded tab after its operation.
     await page.getByText("ResendByInvitationId").first().waitFor();
     await page.getByText("ResendByUserId").first().waitFor();
 
-    await pasteInto(page, "Variables", JSON.stringify({ invitationId: "9001" }));
-    await pasteInto(page, "Headers", JSON.stringify({ Authorization: `Bearer ${KEYS.acmeAdmin}` }));
+    // What the banner prints for the IDE's Variables and Headers editors.
+    await pasteInto(page, "Variables", JSON.stringify({ invitationId }));
+    await pasteInto(page, "Headers", JSON.stringify({ Authorization: `Bearer ${demo.apiKey}` }));
     await page.locator(".graphiql-execute-button").click();
 
     const result = page.locator(".result-window");
-    await result.getByText("bob@acme.test").first().waitFor();
+    await result.getByText(invitee).first().waitFor();
     const shown = await result.innerText();
     expect(shown).toContain('"__typename": "ResendInvitationSuccess"');
-    expect(shown).toContain('"sentTo": "bob@acme.test"');
+    expect(shown).toContain(`"sentTo": "${invitee}"`);
 
     await page.getByRole("button", { name: "Show Documentation Explorer" }).click();
     await page.locator(".graphiql-doc-explorer").getByText("Mutation", { exact: true }).click();
     await page.locator(".graphiql-doc-explorer").getByText("resendInvitation").first().waitFor();
 
-    mkdirSync(join(projectRoot, "test-output"), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT });
+    // Written whole, then renamed: both test projects retake it, and a reader never sees half a file.
+    const partial = `${SCREENSHOT}.${process.pid}.tmp`;
+    writeFileSync(partial, await page.screenshot({ animations: "disabled", caret: "hide" }));
+    renameSync(partial, SCREENSHOT);
 
     expect(requested.length).toBeGreaterThan(0);
     const outside = requested.filter((url) => new URL(url).origin !== server.url);
@@ -83,6 +91,17 @@ describe("the GraphQL IDE in headless Chromium", () => {
     expect(browserErrors).toEqual([]);
   });
 });
+
+/** The invitee's address, read through the API rather than restated from the demo fixture. */
+async function inviteeEmail(url: string, apiKey: string, invitationId: string): Promise<string> {
+  const response = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ query: `{ invitation(id: "${invitationId}") { email } }` }),
+  });
+  const { data } = (await response.json()) as { data: { invitation: { email: string } } };
+  return data.invitation.email;
+}
 
 /** Opens an editor of the tools pane and replaces its text, as a paste does (no bracket auto-closing). */
 async function pasteInto(page: Page, editor: "Headers" | "Variables", text: string): Promise<void> {

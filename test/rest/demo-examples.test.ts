@@ -54,16 +54,18 @@ it.each(["/api/tenant/1024/invitations/resend?id=9001", "/tenant/1024/admin/user
   },
 );
 
+// The README's example: Eve's invitation has expired, the case the document's summary names.
 it("seed 003: POST /public/v1/accounts/account-users/{id}/send-new-invite", async () => {
   const { url, key } = await demoServer();
   const response = await fetch(
-    `${url}/public/v1/accounts/account-users/0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0002/send-new-invite`,
+    `${url}/public/v1/accounts/account-users/0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0015/send-new-invite`,
     { method: "POST", headers: { Accept: "*/*", "X-Api-Key": key } },
   );
   expect(response.status).toBe(200);
   expect(await response.json()).toMatchObject({
-    id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0002",
+    id: "0b6f1c2e-5a1d-4c39-9a57-0c1f4a7c0015",
+    user: { name: "Eve Expired" },
     account: { id: "2489e9ad-2ee2-8e00-8ec9-32d5f69181c0", name: "Acme Procurement" },
-    invitation: { url: expect.stringContaining("/invitations/accept?token="), status: expect.any(String) },
+    invitation: { url: expect.stringContaining("/invitations/accept?token="), status: "pending" },
   });
 });

@@ -31,12 +31,18 @@ const OPERATIONS = [
 const t = useValidatedServer();
 
 async function send(op: (typeof OPERATIONS)[number], idempotencyKey: string) {
-  const response = await fetch(`${t.server.url}${op.path}`, {
-    method: op.method,
-    headers: { "x-api-key": KEYS.acmeAdmin, "x-tenant-id": ACME.uuid, "idempotency-key": idempotencyKey },
-  });
+  const headers = {
+    "x-api-key": KEYS.acmeAdmin,
+    "x-tenant-id": ACME.uuid,
+    "idempotency-key": idempotencyKey,
+  };
+  const refusedBySpec = t.requestProblems(op.documented, { method: op.method, path: op.path, headers });
+  const response = await fetch(`${t.server.url}${op.path}`, { method: op.method, headers });
   const answer = { status: response.status, body: (await response.json()) as Record<string, unknown> };
   t.checkBody(op.method.toLowerCase(), op.documented, answer.status, answer.body);
+  // The server and the document agree on the key's form: 400 exactly when the document refuses it.
+  if (answer.status === 400) expect(refusedBySpec).toEqual([expect.stringContaining("Idempotency-Key")]);
+  else expect(refusedBySpec).toEqual([]);
   return answer;
 }
 

@@ -1,8 +1,15 @@
-import { Ajv2020 } from "ajv/dist/2020.js";
-import formatsPlugin from "ajv-formats";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { projectRoot } from "../../src/paths.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-import { fetchOpenApiDocument, type OpenApiDocument } from "./openapi-validator.js";
+import {
+  fetchOpenApiDocument,
+  openApiAjv,
+  requestValidator,
+  resolveRefs,
+  type OpenApiDocument,
+} from "./openapi-validator.js";
 
 let s: TestServer;
 let document: OpenApiDocument;
@@ -88,15 +95,101 @@ describe("GET /openapi.json", () => {
   });
 
   it("holds only schemas that compile as JSON Schema 2020-12 (the OpenAPI 3.1 dialect)", () => {
-    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
-    formatsPlugin.default(ajv);
-    ajv.addFormat("int64", { type: "number", validate: Number.isSafeInteger });
+    const ajv = openApiAjv({ strict: true });
     for (const [method, path] of OPERATIONS) {
       const operation = document.paths[path]![method]!;
       for (const { schema } of operation.parameters) expect(() => ajv.compile(schema)).not.toThrow();
       for (const response of Object.values(operation.responses)) {
-        expect(() => ajv.compile(response.content["application/json"].schema)).not.toThrow();
+        const schema = resolveRefs(document, response.content["application/json"].schema) as object;
+        expect(() => ajv.compile(schema)).not.toThrow();
       }
     }
+  });
+
+  it("names its server and the project's license", () => {
+    const { license } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
+      license: string;
+    };
+    expect(document.info.license).toEqual({ name: license, identifier: license });
+    expect(document.servers).toEqual([expect.objectContaining({ url: "https://invites.example.test" })]);
+  });
+
+  it("follows one operationId scheme: lowerCamelCase, a verb, then what the path names", () => {
+    const operationIds = OPERATIONS.map(([method, path]) => document.paths[path]![method]!.operationId);
+    expect(operationIds).toEqual([
+      "resendUserInvitation",
+      "resendUserInvite",
+      "resendTenantInvitation",
+      "resendTenantInvitationAtExamplePath",
+      "sendAccountUserNewInvite",
+    ]);
+  });
+
+  it("declares each operation's optional JSON request body, which seed 000's example sends", () => {
+    for (const [method, path] of OPERATIONS) {
+      const { requestBody } = document.paths[path]![method]!;
+      expect(requestBody?.required).toBe(false);
+      expect(Object.keys(requestBody!.content)).toEqual(["application/json"]);
+    }
+    const seed000 = document.paths["/api/v1/users/{id}/resend_invitation"]!.post!;
+    expect(seed000.requestBody!.content["application/json"]!.example).toEqual({});
+    // The seed's curl, as a request validator such as Prism's sees it.
+    const problems = requestValidator(document)("/api/v1/users/{id}/resend_invitation", {
+      method: "POST",
+      path: "/api/v1/users/1/resend_invitation",
+      headers: { "X-Api-Key": "KEY", Accept: "application/json", "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it("lists each document's error body once, in components, and refers to it everywhere", () => {
+    const errorBodies: Record<string, string> = {
+      "/api/v1/users/{id}/resend_invitation": "Error",
+      "/v1/users/{id}/resend-invite": "CodedError",
+      "/tenant/{tenantId}/admin/user/invitation/resend": "ResultFailure",
+      "/api/tenant/{tenantId}/invitations/resend": "ResultFailure",
+      "/public/v1/accounts/account-users/{id}/send-new-invite": "CodedError",
+    };
+    for (const [method, path] of OPERATIONS) {
+      for (const [status, response] of Object.entries(document.paths[path]![method]!.responses)) {
+        const { schema } = response.content["application/json"];
+        if (status === "200")
+          expect(schema).toEqual({ $ref: expect.stringMatching(/^#\/components\/schemas\//) });
+        else expect(schema).toEqual({ $ref: `#/components/schemas/${errorBodies[path]}` });
+      }
+    }
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(["Error", "CodedError", "ResultFailure"]),
+    );
+    // No copy of an error body is left inline anywhere in the paths.
+    expect(JSON.stringify(document.paths)).not.toContain('"required":["code","message"]');
+  });
+
+  it("gives examples, from the seed documents, that its own schemas accept", () => {
+    const ajv = openApiAjv({ strict: false });
+    let examples = 0;
+    for (const [method, path] of OPERATIONS) {
+      const operation = document.paths[path]![method]!;
+      for (const parameter of operation.parameters) {
+        if (parameter.example === undefined) continue;
+        examples++;
+        expect(ajv.validate(parameter.schema, parameter.example), `${path} ${parameter.name}`).toBe(true);
+      }
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const { schema, example } = response.content["application/json"];
+        if (example === undefined) continue;
+        examples++;
+        const valid = ajv.validate(resolveRefs(document, schema) as object, example);
+        expect(valid, `${path} ${status}: ${ajv.errorsText()}`).toBe(true);
+      }
+      expect(operation.responses["200"]!.content["application/json"].example).toBeDefined();
+    }
+    expect(examples).toBeGreaterThan(15);
+    const resend = document.paths["/tenant/{tenantId}/admin/user/invitation/resend"]!.put!;
+    expect(resend.parameters.map((p) => p.example)).toEqual([1024, 9001, undefined, undefined]);
+    expect(resend.responses["400"]!.content["application/json"].example).toMatchObject({
+      error: { code: "ValidationError", message: "The request parameters failed validation." },
+    });
   });
 });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { COOLDOWN_SECONDS, T0 } from "../support/harness.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { CHANNELS, exchange, type Exchange } from "./channels.js";
-import { fetchOpenApiDocument, responseValidator } from "./openapi-validator.js";
-import { SCENARIOS, type Outcome } from "./scenarios.js";
+import { fetchOpenApiDocument, requestValidator, responseValidator } from "./openapi-validator.js";
+import { SCENARIOS, type Outcome, type Scenario } from "./scenarios.js";
 
 // Where each outcome of the service is exercised. Adding an outcome breaks this line until it is placed.
 const COVERAGE: Record<Outcome, "table" | string> = {
@@ -33,12 +33,15 @@ describe.each(CHANNELS)("resend through $name", (channel) => {
   const scenarios = SCENARIOS.filter((scenario) => channel.request(scenario) !== null);
   let server: TestServer;
   let checkBody: ReturnType<typeof responseValidator>;
+  let requestProblems: ReturnType<typeof requestValidator>;
   let now = T0;
   const bodies = new Map<string, unknown>();
 
   beforeAll(async () => {
     server = await startTestServer();
-    checkBody = responseValidator(await fetchOpenApiDocument(server.url));
+    const document = await fetchOpenApiDocument(server.url);
+    checkBody = responseValidator(document);
+    requestProblems = requestValidator(document);
   });
   afterAll(() => server.close());
   // Each scenario starts clear of the previous one's cooldown.
@@ -65,6 +68,18 @@ describe.each(CHANNELS)("resend through $name", (channel) => {
         expect(answer.headers.get("www-authenticate")).toBe('Bearer realm="invitations"');
     };
 
+    if (channel.documented) {
+      // The document and the server agree on which requests are well-formed: a request of a well-formed
+      // target with a credential must pass a gateway validating against the document, and every request
+      // the server finds malformed the document refuses as well.
+      const problems = requestProblems(channel.documented.path, request);
+      const expected = scenario.except?.[channel.name] ?? scenario.expect;
+      if (expected === "InvalidInput") expect(problems).not.toEqual([]);
+      else if (!malformedOnPurpose(scenario) && scenario.key !== null) expect(problems).toEqual([]);
+      if (scenario.key === null) {
+        expect(problems).toContain("no credential the document's security requirements accept");
+      }
+    }
     if (scenario.resendFirst) check(await exchange(server.url, request), "ResendInvitationSuccess");
     if (scenario.keyFirstUsedFor) {
       const target = scenario.keyFirstUsedFor;
@@ -80,3 +95,12 @@ describe.each(CHANNELS)("resend through $name", (channel) => {
     bodies.set(scenario.name, answer.body);
   });
 });
+
+/**
+ * Whether the scenario sends ids of the wrong form on purpose, to show that an earlier check (credential,
+ * tenant, permission) answers first: the document refuses such requests whatever the server answers.
+ */
+function malformedOnPurpose(scenario: Scenario): boolean {
+  const { pathTenant } = scenario;
+  return "raw" in scenario.target || (pathTenant !== undefined && !/^[1-9][0-9]*$/.test(pathTenant));
+}

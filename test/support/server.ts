@@ -30,12 +30,16 @@ export async function startTestServer(
     mail?: StartOptions["mail"];
     /** Start as `npm start` does with no DATABASE_URL: the demo data instead of the test fixture. */
     demo?: boolean;
+    /** Demo mode: this SQLite file (which outlives the server) instead of one in the test's folder. */
+    databaseFile?: string;
+    /** Demo mode: the admin key to issue instead of a random one. */
+    demoApiKey?: string;
   } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "invitation-api-http-"));
   // Demo mode runs on SQLite only (it needs DATABASE_URL unset), so its file goes to the test's folder.
   const created = options.demo ? null : await createTestDatabaseLocation();
-  const databaseUrl = created?.url ?? join(dir, "test.db");
+  const databaseUrl = created?.url ?? options.databaseFile ?? join(dir, "test.db");
   const config = loadConfig({
     HOST: "127.0.0.1",
     PORT: "0",
@@ -56,6 +60,7 @@ export async function startTestServer(
       tokens.push(token);
       return token;
     },
+    generateApiKey: options.demoApiKey === undefined ? undefined : () => options.demoApiKey!,
     // Without SMTP_URL the worker writes .eml files: keep them in the test's folder, not the project's.
     mail: { mailDir: join(dir, "mail"), ...options.mail },
   });

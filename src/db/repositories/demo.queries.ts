@@ -14,14 +14,13 @@ const firstHumanAdmin = statement<UserRow>(
       WHERE tenant_id = ${p("tenantId")} AND role = 'admin' AND kind = 'human' AND email IS NOT NULL
       ORDER BY id LIMIT 1`,
 );
-const firstResendable = statement<{ invitationId: number; userUuid: string }>(
-  "demo_first_resendable",
+const resendable = statement<{ invitationId: number; userUuid: string }>(
+  "demo_resendable",
   sql`SELECT invitations.id AS "invitationId", users.uuid AS "userUuid"
       FROM invitations JOIN users ON users.id = invitations.user_id
-      WHERE invitations.tenant_id = ${p("tenantId")} AND invitations.status = 'pending'
-        AND invitations.expires_at > ${p("now")} AND users.kind = 'human' AND users.email IS NOT NULL
-        AND users.email_verified_at IS NULL
-      ORDER BY invitations.id LIMIT 1`,
+      WHERE invitations.tenant_id = ${p("tenantId")} AND invitations.id = ${p("invitationId")}
+        AND invitations.status = 'pending' AND invitations.expires_at > ${p("now")}
+        AND users.kind = 'human' AND users.email IS NOT NULL AND users.email_verified_at IS NULL`,
 );
 
 /** What demo mode reads to print ready-to-paste requests. */
@@ -40,11 +39,12 @@ export class DemoQueries {
     return this.session.get(firstHumanAdmin, { tenantId });
   }
 
-  /** A pending, unexpired invitation of a human with an email, not yet verified: resendable. */
-  firstResendable(
+  /** The invitation when it is pending, unexpired, and of a human with an email, not yet verified. */
+  resendable(
     tenantId: number,
+    invitationId: number,
     now: number,
   ): Promise<{ invitationId: number; userUuid: string } | undefined> {
-    return this.session.get(firstResendable, { tenantId, now });
+    return this.session.get(resendable, { tenantId, invitationId, now });
   }
 }
