@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { InvitationService } from "../invitations/invitation.service.js";
 import type { DeliveryOutcome } from "../mail/delivery-worker.js";
+import type { WebhookOutcome } from "../webhooks/webhook-worker.js";
 
 /** The service operations counted, by method name; the label is the GraphQL operation's name. */
 const OPERATIONS = {
@@ -51,13 +52,22 @@ export class Metrics {
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
+  private readonly webhookDeliveries = new Counter({
+    name: "invitation_api_webhook_deliveries_total",
+    help: "Webhook delivery attempts by result: delivered, retry (failed, will retry), failed (given up).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   private readonly requestRateLimited = new Counter({
     name: "invitation_api_request_rate_limited_total",
     help: "Requests refused by the per-key (or per-address) request rate limit.",
     registers: [this.registry],
   });
 
-  constructor(outboxDepth: () => Promise<Record<"queued" | "sending", number>>) {
+  constructor(
+    outboxDepth: () => Promise<Record<"queued" | "sending", number>>,
+    webhookDepth: () => Promise<Record<"queued" | "sending", number>>,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: "invitation_api_" });
     new Gauge({
       name: "invitation_api_outbox_emails",
@@ -66,6 +76,16 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         const depth = await outboxDepth();
+        for (const status of ["queued", "sending"] as const) this.set({ status }, depth[status]);
+      },
+    });
+    new Gauge({
+      name: "invitation_api_webhook_deliveries_waiting",
+      help: "Webhook deliveries waiting: queued (due now or later) and sending (claimed under a lease).",
+      labelNames: ["status"] as const,
+      registers: [this.registry],
+      async collect() {
+        const depth = await webhookDepth();
         for (const status of ["queued", "sending"] as const) this.set({ status }, depth[status]);
       },
     });
@@ -99,5 +119,9 @@ export class Metrics {
 
   delivered(outcome: DeliveryOutcome): void {
     this.deliveries.inc({ result: outcome.kind });
+  }
+
+  webhookDelivered(outcome: WebhookOutcome): void {
+    this.webhookDeliveries.inc({ result: outcome.kind });
   }
 }

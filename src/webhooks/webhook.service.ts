@@ -84,7 +84,7 @@ export class WebhookService {
     this.resolve = settings.resolve ?? systemResolver;
   }
 
-  async createEndpoint(
+  async createWebhookEndpoint(
     call: CallContext,
     input: CreateWebhookEndpointInput,
   ): Promise<CreateWebhookEndpointResult> {
@@ -136,7 +136,7 @@ export class WebhookService {
     });
   }
 
-  async listEndpoints(call: CallContext): Promise<WebhookEndpointsResult> {
+  async webhookEndpoints(call: CallContext): Promise<WebhookEndpointsResult> {
     const admission = await this.gatekeeper.admit(
       call,
       "webhookEndpoints",
@@ -149,7 +149,7 @@ export class WebhookService {
     return { kind: "WebhookEndpoints", endpoints: rows.map(endpointView) };
   }
 
-  async updateEndpoint(
+  async updateWebhookEndpoint(
     call: CallContext,
     input: UpdateWebhookEndpointInput,
   ): Promise<UpdateWebhookEndpointResult> {
@@ -203,7 +203,7 @@ export class WebhookService {
     });
   }
 
-  async deleteEndpoint(call: CallContext, endpointId: string): Promise<DeleteWebhookEndpointResult> {
+  async deleteWebhookEndpoint(call: CallContext, endpointId: string): Promise<DeleteWebhookEndpointResult> {
     const admission = await this.gatekeeper.admit(
       call,
       "deleteWebhookEndpoint",
@@ -234,7 +234,7 @@ export class WebhookService {
     });
   }
 
-  async rotateSecret(call: CallContext, input: RotateWebhookSecretInput): Promise<RotateWebhookSecretResult> {
+  async rotateWebhookSecret(call: CallContext, input: RotateWebhookSecretInput): Promise<RotateWebhookSecretResult> {
     const admission = await this.gatekeeper.admit(
       call,
       "rotateWebhookSecret",
@@ -283,7 +283,7 @@ export class WebhookService {
     });
   }
 
-  async listDeliveries(
+  async webhookDeliveries(
     call: CallContext,
     request: PageRequest & { readonly endpointId: string },
   ): Promise<WebhookDeliveriesResult> {
@@ -311,7 +311,7 @@ export class WebhookService {
     return { kind: "WebhookDeliveryPage", page };
   }
 
-  async redeliver(call: CallContext, deliveryId: string): Promise<RedeliverWebhookResult> {
+  async redeliverWebhook(call: CallContext, deliveryId: string): Promise<RedeliverWebhookResult> {
     const admission = await this.gatekeeper.admit(
       call,
       "redeliverWebhook",
