@@ -87,7 +87,11 @@ async function create(args: string[]) {
 
 function list(args: string[]) {
   const command = "webhook list";
-  const tenantRef = refFlag(command, requiredFlag(command, parseFlags(command, args, ["tenant"]), "tenant"), "tenant");
+  const tenantRef = refFlag(
+    command,
+    requiredFlag(command, parseFlags(command, args, ["tenant"]), "tenant"),
+    "tenant",
+  );
   return withStore(async (store, admin) => {
     const tenant = await findTenant(admin, tenantRef);
     const endpoints = await store.webhookEndpoints.listOfTenant(tenant.id);
@@ -168,7 +172,9 @@ function audit(
 function secretBoxFromEnv(): SecretBox {
   const raw = process.env.WEBHOOK_SECRET_KEY?.trim();
   if (!raw) {
-    throw new Error("WEBHOOK_SECRET_KEY: not set; it must be the key the servers use (secrets are sealed with it)");
+    throw new Error(
+      "WEBHOOK_SECRET_KEY: not set; it must be the key the servers use (secrets are sealed with it)",
+    );
   }
   const key = parseSecretKey(raw);
   if (key === null) throw new Error("WEBHOOK_SECRET_KEY: must be 32 random bytes as 64 hex digits or base64");
@@ -177,7 +183,8 @@ function secretBoxFromEnv(): SecretBox {
 
 function allowPrivateFromEnv(): boolean {
   const raw = process.env.WEBHOOK_ALLOW_PRIVATE?.trim() ?? "";
-  if (raw !== "" && raw !== "on" && raw !== "off") throw new Error("WEBHOOK_ALLOW_PRIVATE: must be on or off");
+  if (raw !== "" && raw !== "on" && raw !== "off")
+    throw new Error("WEBHOOK_ALLOW_PRIVATE: must be on or off");
   return raw === "on";
 }
 
@@ -191,14 +198,17 @@ function withStore<T>(use: (store: Store, admin: ApiKeyAdmin) => Promise<T>): Pr
 
 async function findTenant(admin: ApiKeyAdmin, ref: ReturnType<typeof refFlag>): Promise<TenantRow> {
   const tenant = await admin.findTenant(ref);
-  if (!tenant) throw new Error(`--tenant: no tenant with ${"id" in ref ? `id ${ref.id}` : `uuid ${ref.uuid}`}`);
+  if (!tenant)
+    throw new Error(`--tenant: no tenant with ${"id" in ref ? `id ${ref.id}` : `uuid ${ref.uuid}`}`);
   return tenant;
 }
 
 function refFlag(command: string, raw: string, flag: string) {
   const ref = parseEntityRef(raw);
   if (ref === null) {
-    throw new UsageError(`${command}: --${flag} must be an id (a positive integer) or uuid (got ${JSON.stringify(raw)})`);
+    throw new UsageError(
+      `${command}: --${flag} must be an id (a positive integer) or uuid (got ${JSON.stringify(raw)})`,
+    );
   }
   return ref;
 }
@@ -206,7 +216,9 @@ function refFlag(command: string, raw: string, flag: string) {
 function idFlag(command: string, raw: string): number {
   const ref = parseEntityRef(raw);
   if (ref === null || !("id" in ref)) {
-    throw new UsageError(`${command}: --id must be an endpoint id, a positive integer (got ${JSON.stringify(raw)})`);
+    throw new UsageError(
+      `${command}: --id must be an endpoint id, a positive integer (got ${JSON.stringify(raw)})`,
+    );
   }
   return ref.id;
 }

@@ -26,7 +26,11 @@ export interface SqlSession {
 export type ChangeChannel = "key_owners_changed" | "email_outbox" | "webhook_deliveries";
 
 /** Every channel, for listeners that subscribe to all of them. */
-export const CHANGE_CHANNELS: readonly ChangeChannel[] = ["key_owners_changed", "email_outbox", "webhook_deliveries"];
+export const CHANGE_CHANNELS: readonly ChangeChannel[] = [
+  "key_owners_changed",
+  "email_outbox",
+  "webhook_deliveries",
+];
 
 export interface Database extends SqlSession {
   readonly location: DatabaseLocation;

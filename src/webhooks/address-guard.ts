@@ -73,8 +73,7 @@ export interface ResolvedAddress {
 }
 
 export type AddressCheck =
-  | { readonly ok: true; readonly address: ResolvedAddress }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly address: ResolvedAddress } | { readonly ok: false; readonly reason: string };
 
 export type Resolver = (hostname: string) => Promise<readonly ResolvedAddress[]>;
 

@@ -14,7 +14,11 @@ export function urlField(raw: string, path: string[], errors: FieldError[]): URL
 }
 
 /** One or more known event types, each once, in the order of WEBHOOK_EVENT_TYPES. */
-export function eventsField(raw: readonly string[], path: string[], errors: FieldError[]): WebhookEventType[] {
+export function eventsField(
+  raw: readonly string[],
+  path: string[],
+  errors: FieldError[],
+): WebhookEventType[] {
   const unknown = raw.filter((name) => !isWebhookEventType(name.trim()));
   if (unknown.length > 0) {
     errors.push({

@@ -1,7 +1,8 @@
 /** Longest endpoint URL accepted. */
 export const MAX_URL_LENGTH = 2048;
 
-export type UrlCheck = { readonly ok: true; readonly url: URL } | { readonly ok: false; readonly message: string };
+export type UrlCheck =
+  { readonly ok: true; readonly url: URL } | { readonly ok: false; readonly message: string };
 
 /**
  * The shape of an endpoint URL: absolute http(s), a host, no credentials, no fragment. Where it resolves to is

@@ -20,8 +20,7 @@ export function isWebhookEventType(name: string): name is WebhookEventType {
 
 /** Who caused an event: a user (an admin's API key, or the invitee accepting), or the system itself. */
 export type EventActor =
-  | { readonly type: "user"; readonly user: Pick<User, "id" | "uuid" | "name"> }
-  | { readonly type: "system" };
+  { readonly type: "user"; readonly user: Pick<User, "id" | "uuid" | "name"> } | { readonly type: "system" };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -48,7 +48,11 @@ export interface RotateWebhookSecretInput {
 }
 
 export type CreateWebhookEndpointResult =
-  | { readonly kind: "CreateWebhookEndpointSuccess"; readonly endpoint: WebhookEndpoint; readonly secret: string }
+  | {
+      readonly kind: "CreateWebhookEndpointSuccess";
+      readonly endpoint: WebhookEndpoint;
+      readonly secret: string;
+    }
   | AccessError
   | InvalidInput
   | WebhookUrlNotAllowed
@@ -69,7 +73,11 @@ export type DeleteWebhookEndpointResult =
   | WebhookEndpointNotFound;
 
 export type RotateWebhookSecretResult =
-  | { readonly kind: "RotateWebhookSecretSuccess"; readonly endpoint: WebhookEndpoint; readonly secret: string }
+  | {
+      readonly kind: "RotateWebhookSecretSuccess";
+      readonly endpoint: WebhookEndpoint;
+      readonly secret: string;
+    }
   | AccessError
   | InvalidInput
   | WebhookEndpointNotFound

@@ -36,9 +36,10 @@ export class SecretBox {
       const decipher = createDecipheriv("aes-256-gcm", this.key, bytes.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(endpointUuid, "utf8"));
       decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
-        "utf8",
-      );
+      return Buffer.concat([
+        decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString("utf8");
     } catch {
       throw new SecretUnreadable(
         "the endpoint's secret cannot be decrypted: WEBHOOK_SECRET_KEY is not the key it was stored with",

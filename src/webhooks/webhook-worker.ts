@@ -195,7 +195,11 @@ export class WebhookWorker {
       if (!due) return null;
       const current = { id: due.id, attempt: due.attempts };
       const giveUp = async (reason: string): Promise<WebhookOutcome> => {
-        await webhookDeliveries.markFailed(current, { statusCode: null, error: reason, responseExcerpt: null });
+        await webhookDeliveries.markFailed(current, {
+          statusCode: null,
+          error: reason,
+          responseExcerpt: null,
+        });
         return { kind: "failed", deliveryId: due.id, reason };
       };
       if (due.endpoint.status !== "active") return giveUp("the endpoint is disabled");
@@ -307,7 +311,10 @@ export class WebhookWorker {
     });
     this.warnIfLeaseLost(recorded, claim);
     if (last) {
-      this.deps.logger.warn({ deliveryId: due.id, attempt: claim.attempt, reason }, "webhook delivery failed for good");
+      this.deps.logger.warn(
+        { deliveryId: due.id, attempt: claim.attempt, reason },
+        "webhook delivery failed for good",
+      );
       return { kind: "failed", deliveryId: due.id, reason };
     }
     this.deps.logger.info(

@@ -182,7 +182,11 @@ export class WebhookService {
         const current = await tx.webhookEndpoints.findInTenant(actor.tenant.id, ref!);
         if (!current) return webhookErrors.endpointNotFound();
         const status =
-          input.enabled == null ? current.status : input.enabled ? ("active" as const) : ("disabled" as const);
+          input.enabled == null
+            ? current.status
+            : input.enabled
+              ? ("active" as const)
+              : ("disabled" as const);
         const row = await tx.webhookEndpoints.update(
           current.id,
           {
@@ -198,7 +202,11 @@ export class WebhookService {
       audit: (tx, result) =>
         this.audit(tx, call, actor, AUDIT.update, result, (success) => ({
           targetId: String(success.endpoint.id),
-          details: { url: success.endpoint.url, events: success.endpoint.events, status: success.endpoint.status },
+          details: {
+            url: success.endpoint.url,
+            events: success.endpoint.events,
+            status: success.endpoint.status,
+          },
         })),
     });
   }
@@ -215,7 +223,8 @@ export class WebhookService {
     const { actor } = admission;
     const fieldErrors: FieldError[] = [];
     const ref = refField(endpointId, ["input", "endpointId"], fieldErrors);
-    if (ref === null) return this.refuse(call, actor, AUDIT.delete, endpointId, errors.invalidInput(fieldErrors));
+    if (ref === null)
+      return this.refuse(call, actor, AUDIT.delete, endpointId, errors.invalidInput(fieldErrors));
 
     return changeOrRefuse<DeleteWebhookEndpointResult>(this.deps, {
       run: async (tx) => {
@@ -234,7 +243,10 @@ export class WebhookService {
     });
   }
 
-  async rotateWebhookSecret(call: CallContext, input: RotateWebhookSecretInput): Promise<RotateWebhookSecretResult> {
+  async rotateWebhookSecret(
+    call: CallContext,
+    input: RotateWebhookSecretInput,
+  ): Promise<RotateWebhookSecretResult> {
     const admission = await this.gatekeeper.admit(
       call,
       "rotateWebhookSecret",
@@ -324,7 +336,8 @@ export class WebhookService {
     const fieldErrors: FieldError[] = [];
     const ref = refField(deliveryId, ["input", "deliveryId"], fieldErrors);
     if (ref === null || !("id" in ref)) {
-      if (ref !== null) fieldErrors.push({ path: ["input", "deliveryId"], message: "Must be an integer id." });
+      if (ref !== null)
+        fieldErrors.push({ path: ["input", "deliveryId"], message: "Must be an integer id." });
       return this.refuse(call, actor, AUDIT.redeliver, deliveryId, errors.invalidInput(fieldErrors));
     }
 

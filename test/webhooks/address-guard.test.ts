@@ -39,18 +39,34 @@ describe("the address guard", () => {
       { address: "93.184.216.34", family: 4 as const },
       { address: "10.0.0.1", family: 4 as const },
     ];
-    expect(await checkHost("mixed.test", false, mixed)).toMatchObject({ ok: false, reason: expect.stringContaining("10.0.0.1") });
-    expect(await checkHost("mixed.test", true, mixed)).toMatchObject({ ok: true, address: { address: "93.184.216.34" } });
+    expect(await checkHost("mixed.test", false, mixed)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("10.0.0.1"),
+    });
+    expect(await checkHost("mixed.test", true, mixed)).toMatchObject({
+      ok: true,
+      address: { address: "93.184.216.34" },
+    });
     expect(await checkHost("[::1]", false)).toMatchObject({ ok: false });
     const none = async () => {
       throw Object.assign(new Error("nope"), { code: "ENOTFOUND" });
     };
-    expect(await checkHost("nowhere.test", true, none)).toEqual({ ok: false, reason: "nowhere.test does not resolve (ENOTFOUND)" });
+    expect(await checkHost("nowhere.test", true, none)).toEqual({
+      ok: false,
+      reason: "nowhere.test does not resolve (ENOTFOUND)",
+    });
   });
 
   it("accepts only absolute http(s) URLs without credentials or fragments", () => {
     expect(parseEndpointUrl("https://hooks.example.com/in").ok).toBe(true);
-    for (const bad of ["", "ftp://x.test/", "/relative", "https://user:pw@x.test/", "https://x.test/#f", "x".repeat(3000)]) {
+    for (const bad of [
+      "",
+      "ftp://x.test/",
+      "/relative",
+      "https://user:pw@x.test/",
+      "https://x.test/#f",
+      "x".repeat(3000),
+    ]) {
       expect(parseEndpointUrl(bad).ok, bad).toBe(false);
     }
   });

@@ -11,6 +11,9 @@ import { ACME, loadTestFixture, rows, WEBHOOK_SECRET_KEY } from "../support/harn
 import { createTempDatabase, type TempDatabase } from "../support/temp-db.js";
 import { startReceiver } from "./support/receiver.js";
 
+/** What the CLI printed, walked by the test as it expects it to be. */
+type ParsedJson = ReturnType<typeof JSON.parse>;
+
 const CLI = join(projectRoot, "src", "cli", "main.ts");
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -23,55 +26,90 @@ function cli(db: TempDatabase, env: Record<string, string>, ...args: string[]) {
     env: { ...process.env, DATABASE_URL: db.url, ...env },
     encoding: "utf8",
   });
-  return { status, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, any> };
+  return { status, stdout, stderr, json: (): ParsedJson => JSON.parse(stdout) };
 }
 
-it("creates, lists, rotates and deletes endpoints; a server signs with the secret it printed", { timeout: 60_000 }, async () => {
-  const db = await createTempDatabase();
-  await loadTestFixture(db.database);
-  cleanups.push(() => db.dispose());
-  const receiver = await startReceiver();
-  cleanups.push(() => receiver.close());
-  const env = { WEBHOOK_SECRET_KEY, WEBHOOK_ALLOW_PRIVATE: "on" };
+it(
+  "creates, lists, rotates and deletes endpoints; a server signs with the secret it printed",
+  { timeout: 60_000 },
+  async () => {
+    const db = await createTempDatabase();
+    await loadTestFixture(db.database);
+    cleanups.push(() => db.dispose());
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    const env = { WEBHOOK_SECRET_KEY, WEBHOOK_ALLOW_PRIVATE: "on" };
 
-  const created = cli(db, env, "webhook", "create", "--tenant", ACME.uuid, "--url", receiver.url, "--events", "invitation.created,invitation.revoked");
-  expect(created.stderr).toBe("");
-  expect(created.status).toBe(0);
-  const { secret, endpoint } = created.json();
-  expect(secret).toMatch(/^whsec_/);
-  expect(endpoint).toMatchObject({ url: receiver.url, events: ["invitation.created", "invitation.revoked"], status: "active" });
-  expect(cli(db, {}, "webhook", "list", "--tenant", String(ACME.id)).json().endpoints).toEqual([endpoint]);
+    const created = cli(
+      db,
+      env,
+      "webhook",
+      "create",
+      "--tenant",
+      ACME.uuid,
+      "--url",
+      receiver.url,
+      "--events",
+      "invitation.created,invitation.revoked",
+    );
+    expect(created.stderr).toBe("");
+    expect(created.status).toBe(0);
+    const { secret, endpoint } = created.json();
+    expect(secret).toMatch(/^whsec_/);
+    expect(endpoint).toMatchObject({
+      url: receiver.url,
+      events: ["invitation.created", "invitation.revoked"],
+      status: "active",
+    });
+    expect(cli(db, {}, "webhook", "list", "--tenant", String(ACME.id)).json().endpoints).toEqual([endpoint]);
 
-  const rotated = cli(db, env, "webhook", "rotate", "--id", String(endpoint.id), "--overlap-hours", "2").json();
-  expect(rotated.secret).not.toBe(secret);
-  expect(rotated.endpoint.previousSecretExpiresAt).not.toBeNull();
-  receiver.secrets.push(secret, rotated.secret);
+    const rotated = cli(
+      db,
+      env,
+      "webhook",
+      "rotate",
+      "--id",
+      String(endpoint.id),
+      "--overlap-hours",
+      "2",
+    ).json();
+    expect(rotated.secret).not.toBe(secret);
+    expect(rotated.endpoint.previousSecretExpiresAt).not.toBeNull();
+    receiver.secrets.push(secret, rotated.secret);
 
-  // An event, delivered by a worker as a server runs it: both secrets verify during the overlap.
-  await db.database.query(
-    "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'msg_cli', 'invitation.created', '{}', 'queued', 0, 0, 0)",
-    [ACME.id, endpoint.id],
-  );
-  const worker = new WebhookWorker({
-    store: new Store(db.database),
-    secrets: new SecretBox(Buffer.from(WEBHOOK_SECRET_KEY, "hex")),
-    allowPrivate: true,
-    now: Date.now,
-    logger: pino({ level: "silent" }),
-    generateUuid: randomUUID,
-  });
-  expect(await worker.runOnce()).toMatchObject([{ kind: "delivered" }]);
-  expect(receiver.received.map((r) => r.verifiedBy)).toEqual([[0, 1]]);
+    // An event, delivered by a worker as a server runs it: both secrets verify during the overlap.
+    await db.database.query(
+      "INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, 'msg_cli', 'invitation.created', '{}', 'queued', 0, 0, 0)",
+      [ACME.id, endpoint.id],
+    );
+    const worker = new WebhookWorker({
+      store: new Store(db.database),
+      secrets: new SecretBox(Buffer.from(WEBHOOK_SECRET_KEY, "hex")),
+      allowPrivate: true,
+      now: Date.now,
+      logger: pino({ level: "silent" }),
+      generateUuid: randomUUID,
+    });
+    expect(await worker.runOnce()).toMatchObject([{ kind: "delivered" }]);
+    expect(receiver.received.map((r) => r.verifiedBy)).toEqual([[0, 1]]);
 
-  expect(cli(db, {}, "webhook", "delete", "--id", String(endpoint.id)).json()).toEqual({ ok: true, id: endpoint.id, url: receiver.url });
-  expect(await rows(db, "SELECT id FROM webhook_endpoints")).toEqual([]);
-  const audited = await rows<{ action: string }>(db, "SELECT action FROM audit_events WHERE action LIKE 'webhook_%' ORDER BY id");
-  expect(audited.map((a) => a.action)).toEqual([
-    "webhook_endpoint.create",
-    "webhook_endpoint.rotate_secret",
-    "webhook_endpoint.delete",
-  ]);
-});
+    expect(cli(db, {}, "webhook", "delete", "--id", String(endpoint.id)).json()).toEqual({
+      ok: true,
+      id: endpoint.id,
+      url: receiver.url,
+    });
+    expect(await rows(db, "SELECT id FROM webhook_endpoints")).toEqual([]);
+    const audited = await rows<{ action: string }>(
+      db,
+      "SELECT action FROM audit_events WHERE action LIKE 'webhook_%' ORDER BY id",
+    );
+    expect(audited.map((a) => a.action)).toEqual([
+      "webhook_endpoint.create",
+      "webhook_endpoint.rotate_secret",
+      "webhook_endpoint.delete",
+    ]);
+  },
+);
 
 it("refuses bad flags, a missing key and private addresses with one clear line", async () => {
   const db = await createTempDatabase();

@@ -28,7 +28,12 @@ async function harness(webhooks?: WebhookSettings): Promise<Harness> {
   return h;
 }
 
-function worker(h: Harness, options: WebhookWorkerOptions = {}, store = h.container.store, allowPrivate = true) {
+function worker(
+  h: Harness,
+  options: WebhookWorkerOptions = {},
+  store = h.container.store,
+  allowPrivate = true,
+) {
   return new WebhookWorker(
     {
       store,
@@ -54,7 +59,8 @@ async function endpoint(h: Harness, url: string, events: string[], key = KEYS.ac
   return result;
 }
 
-const revoke = (h: Harness, id: string) => h.container.service.revokeInvitation(h.call(KEYS.acmeAdmin), { invitationId: id });
+const revoke = (h: Harness, id: string) =>
+  h.container.service.revokeInvitation(h.call(KEYS.acmeAdmin), { invitationId: id });
 
 describe("events are written with the change they report", () => {
   it("a rolled-back change emits nothing; a refusal emits nothing; a committed one emits once per endpoint", async () => {
@@ -63,13 +69,18 @@ describe("events are written with the change they report", () => {
     target.secrets.push((await endpoint(h, target.url, ["invitation.revoked", "invitation.resent"])).secret);
     // The audit record is written last in the transaction: failing it rolls back the revocation and its event.
     const record = AuditRepository.prototype.record;
-    vi.spyOn(AuditRepository.prototype, "record").mockImplementation(async function (this: AuditRepository, event) {
+    vi.spyOn(AuditRepository.prototype, "record").mockImplementation(async function (
+      this: AuditRepository,
+      event,
+    ) {
       if (event.action === "invitation.revoke") throw new Error("the disk is full");
       return record.call(this, event);
     });
     await expect(revoke(h, "9001")).rejects.toThrow("the disk is full");
     expect(await rows(h.db, "SELECT id FROM webhook_deliveries")).toEqual([]);
-    expect(await rows(h.db, "SELECT status FROM invitations WHERE id = 9001")).toEqual([{ status: "pending" }]);
+    expect(await rows(h.db, "SELECT status FROM invitations WHERE id = 9001")).toEqual([
+      { status: "pending" },
+    ]);
     vi.restoreAllMocks();
 
     // A refusal (an accepted invitation cannot be revoked) changes nothing and emits nothing.
@@ -77,7 +88,9 @@ describe("events are written with the change they report", () => {
     expect(await rows(h.db, "SELECT id FROM webhook_deliveries")).toEqual([]);
 
     expect((await revoke(h, "9001")).kind).toBe("RevokeInvitationSuccess");
-    expect(await rows(h.db, "SELECT event_type FROM webhook_deliveries")).toEqual([{ event_type: "invitation.revoked" }]);
+    expect(await rows(h.db, "SELECT event_type FROM webhook_deliveries")).toEqual([
+      { event_type: "invitation.revoked" },
+    ]);
     await worker(h).runOnce();
     expect(target.received.map((r) => [r.event.type, r.verifiedBy])).toEqual([["invitation.revoked", [0]]]);
   });
@@ -124,7 +137,9 @@ describe("signing", () => {
     expect(row!.secret_ciphertext).not.toContain(created.secret.slice(6));
     expect(row!.secret_ciphertext).not.toContain("whsec_");
     expect(box.open(row!.secret_ciphertext, row!.uuid)).toBe(created.secret);
-    expect(() => new SecretBox(Buffer.alloc(32, 1)).open(row!.secret_ciphertext, row!.uuid)).toThrow(/WEBHOOK_SECRET_KEY/);
+    expect(() => new SecretBox(Buffer.alloc(32, 1)).open(row!.secret_ciphertext, row!.uuid)).toThrow(
+      /WEBHOOK_SECRET_KEY/,
+    );
     expect(() => box.open(row!.secret_ciphertext, randomUUID())).toThrow();
   });
 });
@@ -134,12 +149,16 @@ describe("delivery safety", () => {
     const target = await receiver();
     let lookups = 0;
     // Public when the endpoint is saved, loopback afterwards.
-    const rebinding: Resolver = async () => [{ address: ++lookups === 1 ? "93.184.216.34" : "127.0.0.1", family: 4 }];
+    const rebinding: Resolver = async () => [
+      { address: ++lookups === 1 ? "93.184.216.34" : "127.0.0.1", family: 4 },
+    ];
     const h = await harness({ secrets: box, allowPrivate: false, resolve: rebinding });
     await endpoint(h, `http://hooks.rebind.test:${target.port}/hooks`, ["invitation.revoked"]);
     await revoke(h, "9001");
     const outcomes = await worker(h, { resolve: rebinding }, h.container.store, false).runOnce();
-    expect(outcomes).toMatchObject([{ kind: "retry", reason: expect.stringMatching(/refused: .*127\.0\.0\.1/) }]);
+    expect(outcomes).toMatchObject([
+      { kind: "retry", reason: expect.stringMatching(/refused: .*127\.0\.0\.1/) },
+    ]);
     expect(target.received).toEqual([]);
 
     // A name only our resolver knows: the request reaches the checked address, with no lookup of its own.
@@ -147,7 +166,9 @@ describe("delivery safety", () => {
     const h2 = await harness({ secrets: box, allowPrivate: true, resolve: pinned });
     await endpoint(h2, `http://hooks.invalid:${target.port}/hooks`, ["invitation.revoked"]);
     await revoke(h2, "9001");
-    expect(await worker(h2, { resolve: pinned }).runOnce()).toMatchObject([{ kind: "delivered", statusCode: 200 }]);
+    expect(await worker(h2, { resolve: pinned }).runOnce()).toMatchObject([
+      { kind: "delivered", statusCode: 200 },
+    ]);
     expect(target.received).toHaveLength(1);
     expect(target.received[0]!.headers.host).toBe(`hooks.invalid:${target.port}`);
   });
@@ -164,13 +185,26 @@ describe("delivery safety", () => {
     await revoke(h, "9001");
     const outcomes = await worker(h, { timeouts: { responseMs: 300 } }).runOnce();
     expect(outcomes.map((o) => o.kind)).toEqual(["retry", "retry", "retry"]);
-    const recorded = await rows<{ url: string; last_status_code: number | null; last_error: string; response_excerpt: string | null }>(
+    const recorded = await rows<{
+      url: string;
+      last_status_code: number | null;
+      last_error: string;
+      response_excerpt: string | null;
+    }>(
       h.db,
       `SELECT e.url, d.last_status_code, d.last_error, d.response_excerpt
        FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id ORDER BY e.id`,
     );
-    expect(recorded[0]).toMatchObject({ url: silent.url, last_status_code: null, last_error: "no response within 300 ms" });
-    expect(recorded[1]).toMatchObject({ url: redirecting.url, last_status_code: 307, last_error: "HTTP 307" });
+    expect(recorded[0]).toMatchObject({
+      url: silent.url,
+      last_status_code: null,
+      last_error: "no response within 300 ms",
+    });
+    expect(recorded[1]).toMatchObject({
+      url: redirecting.url,
+      last_status_code: 307,
+      last_error: "HTTP 307",
+    });
     expect(recorded[2]).toMatchObject({ url: chatty.url, last_status_code: 500 });
     expect(recorded[2]!.response_excerpt).toBe("x".repeat(256));
     expect(elsewhere.received).toEqual([]);
@@ -192,29 +226,49 @@ describe("delivery safety", () => {
 
     const listed = await h.container.webhooks.webhookEndpoints(h.call(KEYS.acmeAdmin));
     if (listed.kind !== "WebhookEndpoints") throw new Error(listed.kind);
-    expect(listed.endpoints[0]).toMatchObject({ status: "disabled", disabledReason: expect.stringMatching(/failed for 25 hour/) });
+    expect(listed.endpoints[0]).toMatchObject({
+      status: "disabled",
+      disabledReason: expect.stringMatching(/failed for 25 hour/),
+    });
     expect(
-      await rows(h.db, "SELECT action, outcome, target_id FROM audit_events WHERE action = 'webhook_endpoint.disable'"),
-    ).toEqual([{ action: "webhook_endpoint.disable", outcome: "SUCCESS", target_id: String(down.endpoint.id) }]);
-    expect(await rows(h.db, "SELECT status FROM webhook_deliveries WHERE endpoint_id = ?", down.endpoint.id)).toEqual([
-      { status: "failed" },
+      await rows(
+        h.db,
+        "SELECT action, outcome, target_id FROM audit_events WHERE action = 'webhook_endpoint.disable'",
+      ),
+    ).toEqual([
+      { action: "webhook_endpoint.disable", outcome: "SUCCESS", target_id: String(down.endpoint.id) },
     ]);
+    expect(
+      await rows(h.db, "SELECT status FROM webhook_deliveries WHERE endpoint_id = ?", down.endpoint.id),
+    ).toEqual([{ status: "failed" }]);
 
     // Redelivery waits for the endpoint to be enabled again; enabling forgets its failures.
-    const [failed] = await rows<{ id: number }>(h.db, "SELECT id FROM webhook_deliveries WHERE endpoint_id = ?", down.endpoint.id);
+    const [failed] = await rows<{ id: number }>(
+      h.db,
+      "SELECT id FROM webhook_deliveries WHERE endpoint_id = ?",
+      down.endpoint.id,
+    );
     const call = h.call(KEYS.acmeAdmin);
-    expect((await h.container.webhooks.redeliverWebhook(call, String(failed!.id))).kind).toBe("WebhookEndpointDisabled");
+    expect((await h.container.webhooks.redeliverWebhook(call, String(failed!.id))).kind).toBe(
+      "WebhookEndpointDisabled",
+    );
     const enabled = await h.container.webhooks.updateWebhookEndpoint(call, {
       endpointId: String(down.endpoint.id),
       enabled: true,
     });
-    expect(enabled).toMatchObject({ kind: "UpdateWebhookEndpointSuccess", endpoint: { status: "active", failingSince: null } });
+    expect(enabled).toMatchObject({
+      kind: "UpdateWebhookEndpointSuccess",
+      endpoint: { status: "active", failingSince: null },
+    });
     const redelivered = await h.container.webhooks.redeliverWebhook(call, String(failed!.id));
-    expect(redelivered).toMatchObject({ kind: "RedeliverWebhookSuccess", delivery: { status: "queued", attempts: 0 } });
+    expect(redelivered).toMatchObject({
+      kind: "RedeliverWebhookSuccess",
+      delivery: { status: "queued", attempts: 0 },
+    });
     // Another tenant's admin sees no such delivery.
-    expect((await h.container.webhooks.redeliverWebhook(h.call(KEYS.globexAdmin), String(failed!.id))).kind).toBe(
-      "WebhookDeliveryNotFound",
-    );
+    expect(
+      (await h.container.webhooks.redeliverWebhook(h.call(KEYS.globexAdmin), String(failed!.id))).kind,
+    ).toBe("WebhookDeliveryNotFound");
   });
 });
 
@@ -226,12 +280,17 @@ describe("several workers on one database (several instances)", () => {
     await endpoint(h, first.url, ["invitation.resent", "invitation.created"]);
     await endpoint(h, second.url, ["invitation.resent", "invitation.created"]);
     for (let i = 0; i < 8; i++) {
-      const result = await h.container.service.inviteUser(h.call(KEYS.acmeAdmin), { email: `many${i}@acme.test` });
+      const result = await h.container.service.inviteUser(h.call(KEYS.acmeAdmin), {
+        email: `many${i}@acme.test`,
+      });
       expect(result.kind).toBe("InviteUserSuccess");
     }
     const otherConnection = openDatabase(h.db.location);
     cleanups.push(() => otherConnection.close());
-    const workers = [worker(h, { concurrency: 3 }), worker(h, { concurrency: 3 }, new Store(otherConnection))];
+    const workers = [
+      worker(h, { concurrency: 3 }),
+      worker(h, { concurrency: 3 }, new Store(otherConnection)),
+    ];
     const outcomes = (await Promise.all(workers.map((w) => w.runOnce()))).flat();
     expect(outcomes.filter((o) => o.kind === "delivered")).toHaveLength(16);
     for (const target of [first, second]) {

@@ -10,12 +10,27 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** A GraphQL answer, walked by the test as it expects it to be. */
+type ParsedJson = ReturnType<typeof JSON.parse>;
+
 const CREATE = /* GraphQL */ `
   mutation ($input: CreateWebhookEndpointInput!) {
     createWebhookEndpoint(input: $input) {
       __typename
-      ... on CreateWebhookEndpointSuccess { secret endpoint { id uuid url events status } }
-      ... on UserError { code message }
+      ... on CreateWebhookEndpointSuccess {
+        secret
+        endpoint {
+          id
+          uuid
+          url
+          events
+          status
+        }
+      }
+      ... on UserError {
+        code
+        message
+      }
     }
   }
 `;
@@ -27,14 +42,19 @@ const ALL_EVENTS = [
   "invitation.delivery_failed",
 ];
 
-async function gql(server: TestServer, key: string | null, query: string, variables: Record<string, unknown> = {}) {
+async function gql(
+  server: TestServer,
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const response = await postGraphQL(
     server.url,
     { query, variables },
     key === null ? {} : { authorization: `Bearer ${key}` },
   );
   expect(response.body.errors).toBeUndefined();
-  return response.body.data as Record<string, any>;
+  return response.body.data as ParsedJson;
 }
 
 async function createEndpoint(server: TestServer, key: string, receiver: Receiver, events = ALL_EVENTS) {
@@ -69,12 +89,17 @@ describe("webhooks from the outbox, end to end", () => {
     { timeout: 60_000 },
     async () => {
       // Every email is refused for good (550), so each invitation also yields invitation.delivery_failed.
-      const smtp = await startSmtpSink({ rejectRecipients: { code: 550, message: "5.1.1 mailbox unavailable" } });
+      const smtp = await startSmtpSink({
+        rejectRecipients: { code: 550, message: "5.1.1 mailbox unavailable" },
+      });
       cleanups.push(() => smtp.close());
       const server = await start({}, smtp.url);
       const acme = await startReceiver();
       const globex = await startReceiver();
-      cleanups.push(() => acme.close(), () => globex.close());
+      cleanups.push(
+        () => acme.close(),
+        () => globex.close(),
+      );
       const acmeEndpoint = await createEndpoint(server, KEYS.acmeAdmin, acme);
       await createEndpoint(server, KEYS.globexAdmin, globex);
 
@@ -109,11 +134,17 @@ describe("webhooks from the outbox, end to end", () => {
       );
       expect(revoked.revokeInvitation.__typename).toBe("RevokeInvitationSuccess");
       // Globex acts too: its event must reach Globex's endpoint only.
-      await gql(server, KEYS.globexAdmin, `mutation { inviteUser(input: { email: "hook@globex.test" }) { __typename } }`);
+      await gql(
+        server,
+        KEYS.globexAdmin,
+        `mutation { inviteUser(input: { email: "hook@globex.test" }) { __typename } }`,
+      );
 
       const types = (all: typeof acme.received) => new Set(all.map((r) => r.event.type));
       await acme.waitFor((all) => ALL_EVENTS.every((type) => types(all).has(type)));
-      await globex.waitFor((all) => types(all).has("invitation.created") && types(all).has("invitation.delivery_failed"));
+      await globex.waitFor(
+        (all) => types(all).has("invitation.created") && types(all).has("invitation.delivery_failed"),
+      );
 
       for (const received of [...acme.received, ...globex.received]) {
         expect(received.verifiedBy, `${received.event.type} verifies`).toEqual([0]);
@@ -153,7 +184,12 @@ describe("webhooks from the outbox, end to end", () => {
       const nodes = deliveries.webhookDeliveries.edges.map((e: { node: unknown }) => e.node);
       expect(nodes.length).toBe(acme.received.length);
       for (const node of nodes) {
-        expect(node).toMatchObject({ status: "DELIVERED", attempts: 1, responseCode: 200, nextAttemptAt: null });
+        expect(node).toMatchObject({
+          status: "DELIVERED",
+          attempts: 1,
+          responseCode: 200,
+          nextAttemptAt: null,
+        });
       }
       // Globex's admin cannot see Acme's endpoint's deliveries.
       const foreign = await gql(
@@ -168,41 +204,49 @@ describe("webhooks from the outbox, end to end", () => {
     },
   );
 
-  it("a receiver down, then up: the event is retried with backoff and delivered once", { timeout: 30_000 }, async () => {
-    const server = await start();
-    const receiver = await startReceiver();
-    cleanups.push(() => receiver.close());
-    const endpoint = await createEndpoint(server, KEYS.acmeAdmin, receiver, ["invitation.revoked"]);
-    const { port, secrets } = receiver;
-    await receiver.close();
+  it(
+    "a receiver down, then up: the event is retried with backoff and delivered once",
+    { timeout: 30_000 },
+    async () => {
+      const server = await start();
+      const receiver = await startReceiver();
+      cleanups.push(() => receiver.close());
+      const endpoint = await createEndpoint(server, KEYS.acmeAdmin, receiver, ["invitation.revoked"]);
+      const { port, secrets } = receiver;
+      await receiver.close();
 
-    await gql(server, KEYS.acmeAdmin, `mutation { revokeInvitation(input: { invitationId: "9001" }) { __typename } }`);
-    const deliveriesQuery = `query($id: ID!) { webhookDeliveries(endpointId: $id) { edges { node { id status attempts lastError nextAttemptAt } } } }`;
-    // Wait until at least two attempts have failed against the closed port.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const data = await gql(server, KEYS.acmeAdmin, deliveriesQuery, { id: endpoint.id });
-      const node = data.webhookDeliveries.edges[0]?.node;
-      if (node && node.attempts >= 2) {
-        expect(node.status).toMatch(/QUEUED|SENDING/);
-        expect(node.lastError).toMatch(/ECONNREFUSED/);
-        break;
+      await gql(
+        server,
+        KEYS.acmeAdmin,
+        `mutation { revokeInvitation(input: { invitationId: "9001" }) { __typename } }`,
+      );
+      const deliveriesQuery = `query($id: ID!) { webhookDeliveries(endpointId: $id) { edges { node { id status attempts lastError nextAttemptAt } } } }`;
+      // Wait until at least two attempts have failed against the closed port.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const data = await gql(server, KEYS.acmeAdmin, deliveriesQuery, { id: endpoint.id });
+        const node = data.webhookDeliveries.edges[0]?.node;
+        if (node && node.attempts >= 2) {
+          expect(node.status).toMatch(/QUEUED|SENDING/);
+          expect(node.lastError).toMatch(/ECONNREFUSED/);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error("no retries seen");
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      if (Date.now() > deadline) throw new Error("no retries seen");
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
 
-    const back = await startReceiver({ port });
-    back.secrets.push(...secrets);
-    cleanups.push(() => back.close());
-    await back.waitFor((all) => all.length >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // time for a duplicate, were there one
-    expect(back.received).toHaveLength(1);
-    expect(back.received[0]!.verifiedBy).toEqual([0]);
-    const data = await gql(server, KEYS.acmeAdmin, deliveriesQuery, { id: endpoint.id });
-    expect(data.webhookDeliveries.edges).toHaveLength(1);
-    expect(data.webhookDeliveries.edges[0].node.status).toBe("DELIVERED");
-  });
+      const back = await startReceiver({ port });
+      back.secrets.push(...secrets);
+      cleanups.push(() => back.close());
+      await back.waitFor((all) => all.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 600)); // time for a duplicate, were there one
+      expect(back.received).toHaveLength(1);
+      expect(back.received[0]!.verifiedBy).toEqual([0]);
+      const data = await gql(server, KEYS.acmeAdmin, deliveriesQuery, { id: endpoint.id });
+      expect(data.webhookDeliveries.edges).toHaveLength(1);
+      expect(data.webhookDeliveries.edges[0].node.status).toBe("DELIVERED");
+    },
+  );
 
   it("refuses endpoints on metadata and private addresses unless WEBHOOK_ALLOW_PRIVATE=on", async () => {
     const server = await start({ WEBHOOK_ALLOW_PRIVATE: "off" });
@@ -214,7 +258,9 @@ describe("webhooks from the outbox, end to end", () => {
       "http://[::ffff:10.0.0.1]/hook",
       "http://localhost/hook",
     ]) {
-      const data = await gql(server, KEYS.acmeAdmin, CREATE, { input: { url, events: ["invitation.created"] } });
+      const data = await gql(server, KEYS.acmeAdmin, CREATE, {
+        input: { url, events: ["invitation.created"] },
+      });
       expect(data.createWebhookEndpoint, url).toMatchObject({
         __typename: "WebhookUrlNotAllowed",
         code: "WEBHOOK_URL_NOT_ALLOWED",

@@ -3,7 +3,13 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { migrationsFolders } from "../../paths.js";
-import { CHANGE_CHANNELS, type ChangeChannel, type Database, type SqlSession, type StatementValues } from "../database.js";
+import {
+  CHANGE_CHANNELS,
+  type ChangeChannel,
+  type Database,
+  type SqlSession,
+  type StatementValues,
+} from "../database.js";
 import { shippedMigrationCount } from "../migrations.js";
 import type { Statement } from "../statement.js";
 import { ChangeListener } from "./change-listener.js";

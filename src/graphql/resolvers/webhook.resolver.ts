@@ -35,7 +35,8 @@ export class WebhookResolver {
 
   @Query(() => WebhookDeliveryConnection, {
     nullable: true,
-    description: "An endpoint's deliveries, newest first; null when the endpoint is absent or another tenant's.",
+    description:
+      "An endpoint's deliveries, newest first; null when the endpoint is absent or another tenant's.",
   })
   async webhookDeliveries(
     @Ctx() { webhooks, call }: GraphQLContext,

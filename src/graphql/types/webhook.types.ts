@@ -9,7 +9,10 @@ import {
   registerEnumType,
 } from "type-graphql";
 import type { Page } from "../../invitations/pagination.js";
-import type { WebhookDelivery as DeliveryRecord, WebhookEndpoint as EndpointRecord } from "../../webhooks/results.js";
+import type {
+  WebhookDelivery as DeliveryRecord,
+  WebhookEndpoint as EndpointRecord,
+} from "../../webhooks/results.js";
 import { PageInfo } from "./connections.types.js";
 import { InvalidInput, PermissionDenied, TenantMismatch, Unauthenticated } from "./user-errors.types.js";
 import {
@@ -38,12 +41,16 @@ export enum WebhookDeliveryStatus {
 }
 registerEnumType(WebhookDeliveryStatus, {
   name: "WebhookDeliveryStatus",
-  description: "DELIVERED: the endpoint answered 2xx. FAILED: given up (retries exhausted, or endpoint disabled).",
+  description:
+    "DELIVERED: the endpoint answered 2xx. FAILED: given up (retries exhausted, or endpoint disabled).",
 });
 
 const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 
-@ObjectType({ description: "Where a tenant's events are POSTed, signed (Standard Webhooks). Its secret is never shown again." })
+@ObjectType({
+  description:
+    "Where a tenant's events are POSTed, signed (Standard Webhooks). Its secret is never shown again.",
+})
 export class WebhookEndpoint {
   @Field(() => ID)
   id!: string;
@@ -118,7 +125,10 @@ export class WebhookDelivery {
   @Field(() => Int, { description: "Attempts so far." })
   attempts!: number;
 
-  @Field(() => Int, { nullable: true, description: "The HTTP status of the last attempt; null without response." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "The HTTP status of the last attempt; null without response.",
+  })
   responseCode!: number | null;
 
   @Field(() => String, { nullable: true, description: "Why the last attempt failed." })
@@ -127,7 +137,10 @@ export class WebhookDelivery {
   @Field(() => String, { nullable: true, description: "The first 256 characters of the last response body." })
   responseExcerpt!: string | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: "When it is tried next; null unless QUEUED." })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: "When it is tried next; null unless QUEUED.",
+  })
   nextAttemptAt!: Date | null;
 
   @Field(() => GraphQLISODateTime)
@@ -180,7 +193,10 @@ export class WebhookDeliveryConnection {
   static from(page: Page<DeliveryRecord>): WebhookDeliveryConnection {
     return Object.assign(new WebhookDeliveryConnection(), {
       edges: page.items.map((delivery, i) =>
-        Object.assign(new WebhookDeliveryEdge(), { cursor: page.cursors[i], node: WebhookDelivery.from(delivery) }),
+        Object.assign(new WebhookDeliveryEdge(), {
+          cursor: page.cursors[i],
+          node: WebhookDelivery.from(delivery),
+        }),
       ),
       pageInfo: Object.assign(new PageInfo(), {
         hasNextPage: page.hasNextPage,
@@ -290,7 +306,9 @@ export class DeleteWebhookEndpointSuccess {
   clientMutationId!: string | null;
 }
 
-@ObjectType({ description: "A new secret signs from now on; the previous one also signs until previousSecretExpiresAt." })
+@ObjectType({
+  description: "A new secret signs from now on; the previous one also signs until previousSecretExpiresAt.",
+})
 export class RotateWebhookSecretSuccess {
   @Field(() => WebhookEndpoint)
   endpoint!: WebhookEndpoint;
@@ -327,7 +345,8 @@ export const CreateWebhookEndpointResult = createUnionType({
 
 export const UpdateWebhookEndpointResult = createUnionType({
   name: "UpdateWebhookEndpointResult",
-  types: () => [UpdateWebhookEndpointSuccess, ...ACCESS, WebhookEndpointNotFound, WebhookUrlNotAllowed] as const,
+  types: () =>
+    [UpdateWebhookEndpointSuccess, ...ACCESS, WebhookEndpointNotFound, WebhookUrlNotAllowed] as const,
 });
 
 export const DeleteWebhookEndpointResult = createUnionType({
@@ -343,5 +362,6 @@ export const RotateWebhookSecretResult = createUnionType({
 
 export const RedeliverWebhookResult = createUnionType({
   name: "RedeliverWebhookResult",
-  types: () => [RedeliverWebhookSuccess, ...ACCESS, WebhookDeliveryNotFound, WebhookEndpointDisabled] as const,
+  types: () =>
+    [RedeliverWebhookSuccess, ...ACCESS, WebhookDeliveryNotFound, WebhookEndpointDisabled] as const,
 });

