@@ -66,6 +66,6 @@ export function createContainer(options: ContainerOptions): Container {
     authorizer,
     now,
     metrics,
-    webhooks,
+    webhooks: metrics ? metrics.instrumentWebhooks(webhooks) : webhooks,
   };
 }

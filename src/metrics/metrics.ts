@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { InvitationService } from "../invitations/invitation.service.js";
 import type { DeliveryOutcome } from "../mail/delivery-worker.js";
 import type { WebhookOutcome } from "../webhooks/webhook-worker.js";
+import type { WebhookService } from "../webhooks/webhook.service.js";
 
 /** The service operations counted, by method name; the label is the GraphQL operation's name. */
 const OPERATIONS = {
@@ -14,6 +15,17 @@ const OPERATIONS = {
   listAuditEvents: "auditEvents",
   viewer: "viewer",
 } as const satisfies Partial<Record<keyof InvitationService, string>>;
+
+/** The webhook operations counted: each method is named as its GraphQL operation. */
+const WEBHOOK_OPERATIONS = [
+  "webhookEndpoints",
+  "webhookDeliveries",
+  "createWebhookEndpoint",
+  "updateWebhookEndpoint",
+  "deleteWebhookEndpoint",
+  "rotateWebhookSecret",
+  "redeliverWebhook",
+] as const satisfies readonly (keyof WebhookService)[];
 
 /**
  * Prometheus metrics of one server. Labels name operations, routes, outcomes and statuses: never a tenant,
@@ -89,6 +101,20 @@ export class Metrics {
         for (const status of ["queued", "sending"] as const) this.set({ status }, depth[status]);
       },
     });
+  }
+
+  /** Wraps the webhook service likewise: every call counts its outcome. */
+  instrumentWebhooks(service: WebhookService): WebhookService {
+    const instrumented = Object.create(service) as WebhookService;
+    for (const operation of WEBHOOK_OPERATIONS) {
+      const original = service[operation].bind(service) as (...args: unknown[]) => Promise<{ kind: string }>;
+      (instrumented as unknown as Record<string, unknown>)[operation] = async (...args: unknown[]) => {
+        const result = await original(...args);
+        this.operations.inc({ operation, outcome: result.kind });
+        return result;
+      };
+    }
+    return instrumented;
   }
 
   /** Wraps the service so every call, from any adapter, counts its outcome. */

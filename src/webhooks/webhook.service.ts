@@ -376,7 +376,7 @@ export class WebhookService {
   ): Promise<E> {
     await this.gatekeeper.audit(this.deps.store, call, actor, {
       action,
-      targetType: "webhook_endpoint",
+      targetType: targetTypeOf(action),
       targetId,
       outcome: refusal.code,
       details: refusalDetails(refusal),
@@ -399,13 +399,16 @@ export class WebhookService {
     const described = success ? describe(result as Extract<R, { kind: `${string}Success` }>) : null;
     return this.gatekeeper.audit(tx, call, actor, {
       action,
-      targetType: action.startsWith("webhook_delivery") ? "webhook_delivery" : "webhook_endpoint",
+      targetType: targetTypeOf(action),
       targetId: described?.targetId ?? null,
       outcome: success ? "SUCCESS" : (result as unknown as { code: string }).code,
       details: described?.details ?? refusalDetails(result),
     });
   }
 }
+
+/** `webhook_endpoint.create` acts on a webhook_endpoint, `webhook_delivery.redeliver` on a webhook_delivery. */
+const targetTypeOf = (action: string) => action.slice(0, action.indexOf("."));
 
 /** An endpoint or delivery id as clients send it (integer id or uuid); a field error otherwise. */
 function refField(raw: string, path: string[], fieldErrors: FieldError[]): EntityRef | null {

@@ -201,6 +201,10 @@ describe("webhooks from the outbox, end to end", () => {
       expect(foreign.webhookDeliveries).toBeNull();
       const metrics = await (await fetch(`${server.url}/metrics`)).text();
       expect(metrics).toMatch(/invitation_api_webhook_deliveries_total\{result="delivered"\} [1-9]/);
+      expect(metrics).toMatch(
+        /invitation_api_operations_total\{operation="createWebhookEndpoint",outcome="CreateWebhookEndpointSuccess"\} 2/,
+      );
+      expect(metrics).toMatch(/invitation_api_webhook_deliveries_waiting\{status="queued"\} \d/);
     },
   );
 
