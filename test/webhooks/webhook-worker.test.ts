@@ -1,4 +1,10 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSecureContext } from "node:tls";
 import pino from "pino";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -171,6 +177,59 @@ describe("delivery safety", () => {
     ]);
     expect(target.received).toHaveLength(1);
     expect(target.received[0]!.headers.host).toBe(`hooks.invalid:${target.port}`);
+  });
+
+  it("speaks TLS to the URL's host name over the pinned address, and refuses a certificate it cannot verify", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "webhook-tls-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=hooks.tls.test",
+        "-addext",
+        "subjectAltName=DNS:hooks.tls.test",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    const context = { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+    const names: string[] = [];
+    let requests = 0;
+    const server = createHttpsServer(
+      {
+        ...context,
+        SNICallback: (name, done) => {
+          names.push(name);
+          done(null, createSecureContext(context));
+        },
+      },
+      (_request, response) => {
+        requests++;
+        response.end("ok");
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as { port: number }).port;
+    const pinned: Resolver = async () => [{ address: "127.0.0.1", family: 4 }];
+    const h = await harness({ secrets: box, allowPrivate: true, resolve: pinned });
+    await endpoint(h, `https://hooks.tls.test:${port}/hooks`, ["invitation.revoked"]);
+    await revoke(h, "9001");
+    const outcomes = await worker(h, { resolve: pinned }).runOnce();
+    expect(outcomes).toMatchObject([{ kind: "retry", reason: "DEPTH_ZERO_SELF_SIGNED_CERT" }]);
+    expect(names).toEqual(["hooks.tls.test"]);
+    expect(requests).toBe(0);
   });
 
   it("times out a silent receiver, does not follow redirects, and keeps only an excerpt of the body", async () => {
