@@ -69,6 +69,7 @@ function recordingService<S extends object = InvitationService>(calls: Call[]): 
     id: 5,
     eventId: "msg_1",
     eventType: "invitation.accepted",
+    payload: "{}",
     status: "queued",
     attempts: 0,
     lastStatusCode: null,

@@ -178,10 +178,10 @@ describe("webhooks from the outbox, end to end", () => {
       const deliveries = await gql(
         server,
         KEYS.acmeAdmin,
-        `query($id: ID!) { webhookDeliveries(endpointId: $id, first: 50) { totalCount edges { node { id eventType status attempts responseCode nextAttemptAt } } } }`,
+        `query($id: ID!) { webhookDeliveries(endpointId: $id, first: 50) { totalCount edges { node { id eventId eventType payload status attempts responseCode nextAttemptAt } } } }`,
         { id: acmeEndpoint.id },
       );
-      const nodes = deliveries.webhookDeliveries.edges.map((e: { node: unknown }) => e.node);
+      const nodes = deliveries.webhookDeliveries.edges.map((e: { node: ParsedJson }) => e.node);
       expect(nodes.length).toBe(acme.received.length);
       for (const node of nodes) {
         expect(node).toMatchObject({
@@ -190,6 +190,8 @@ describe("webhooks from the outbox, end to end", () => {
           responseCode: 200,
           nextAttemptAt: null,
         });
+        // What the endpoint got is exactly what was stored and signed.
+        expect(acme.received.find((r) => r.id === node.eventId)?.body).toBe(node.payload);
       }
       // Globex's admin cannot see Acme's endpoint's deliveries.
       const foreign = await gql(

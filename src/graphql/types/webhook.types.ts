@@ -122,6 +122,9 @@ export class WebhookDelivery {
   @Field(() => WebhookDeliveryStatus)
   status!: WebhookDeliveryStatus;
 
+  @Field(() => String, { description: "The exact JSON body sent (the signed bytes)." })
+  payload!: string;
+
   @Field(() => Int, { description: "Attempts so far." })
   attempts!: number;
 
@@ -155,6 +158,7 @@ export class WebhookDelivery {
       eventId: delivery.eventId,
       eventType: delivery.eventType,
       status: delivery.status.toUpperCase() as WebhookDeliveryStatus,
+      payload: delivery.payload,
       attempts: delivery.attempts,
       responseCode: delivery.lastStatusCode,
       lastError: delivery.lastError,
