@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { parseDatabaseUrl, type DatabaseLocation } from "./db/database-url.js";
 import type { InvitationSettings } from "./invitations/deps.js";
 import { defaultPolicySet, loadPolicyFile, PolicySetError, type PolicySet } from "./policies/policy-set.js";
+import { parseSecretKey } from "./webhooks/secret-box.js";
 
 export interface Config {
   readonly host: string;
@@ -44,6 +45,10 @@ export interface Config {
   readonly redisUrl: string | null;
   /** The authorization policies: POLICY_FILE's, else the shipped default; validated against the schema. */
   readonly policies: PolicySet;
+  /** WEBHOOK_SECRET_KEY: seals endpoint signing secrets; null: no endpoint can be created, deliveries wait. */
+  readonly webhookSecretKey: Buffer | null;
+  /** WEBHOOK_ALLOW_PRIVATE: endpoints may resolve to loopback, private and link-local addresses. */
+  readonly webhookAllowPrivate: boolean;
 }
 
 /** A configuration problem; the message is one line that starts with the variable's name. */
@@ -111,6 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutSeconds,
     redisUrl: redisUrl(env),
     policies: policies(env),
+    webhookSecretKey: webhookSecretKey(env),
+    webhookAllowPrivate: onOff(env, "WEBHOOK_ALLOW_PRIVATE") ?? false,
   };
 }
 
@@ -234,6 +241,19 @@ function policies(env: Env): PolicySet {
     if (error instanceof PolicySetError) throw new ConfigError(`POLICY_FILE: ${error.message}`);
     throw error;
   }
+}
+
+/** 32 bytes as 64 hex digits or base64. The value is a secret: never echoed back. */
+function webhookSecretKey(env: Env): Buffer | null {
+  const raw = text(env, "WEBHOOK_SECRET_KEY");
+  if (raw === undefined) return null;
+  const key = parseSecretKey(raw);
+  if (key === null) {
+    throw new ConfigError(
+      "WEBHOOK_SECRET_KEY: must be 32 random bytes as 64 hex digits or base64, e.g. the output of `openssl rand -base64 32`",
+    );
+  }
+  return key;
 }
 
 /** SMTP and Redis URLs may carry a password: never echo it back. */

@@ -8,6 +8,8 @@ import { loadInvitationEmailRenderer } from "./mail/invitation-email.js";
 import { Metrics } from "./metrics/metrics.js";
 import { CedarAuthorizer } from "./policies/cedar-authorizer.js";
 import { defaultPolicySet, type PolicySet } from "./policies/policy-set.js";
+import { Gatekeeper } from "./invitations/gatekeeper.js";
+import { WebhookService, type WebhookSettings } from "./webhooks/webhook.service.js";
 
 export interface ContainerOptions {
   readonly database: Database;
@@ -18,6 +20,8 @@ export interface ContainerOptions {
   readonly metrics?: boolean;
   /** The authorization policies; default: the shipped ones. */
   readonly policies?: PolicySet;
+  /** Webhook secrets and address rules; default: no secret key (no endpoints), public addresses only. */
+  readonly webhooks?: WebhookSettings;
 }
 
 /** The wired core: one place that decides which implementation each part gets. Tests swap the clock and tokens. */
@@ -29,14 +33,20 @@ export interface Container {
   readonly metrics: Metrics | null;
   /** Where clients reach the server (PUBLIC_URL): accept links, and the OpenAPI document's `servers`. */
   readonly publicUrl: string;
+  readonly webhooks: WebhookService;
 }
 
 export function createContainer(options: ContainerOptions): Container {
   const now = options.now ?? Date.now;
   const store = new Store(options.database);
-  const metrics = options.metrics ? new Metrics(() => store.outbox.countWaiting()) : null;
+  const metrics = options.metrics
+    ? new Metrics(
+        () => store.outbox.countWaiting(),
+        () => store.webhookDeliveries.countWaiting(),
+      )
+    : null;
   const authorizer = new CedarAuthorizer(options.policies ?? defaultPolicySet());
-  const service = new InvitationService({
+  const deps = {
     store,
     authenticator: new Authenticator(store, now),
     authorizer,
@@ -45,7 +55,13 @@ export function createContainer(options: ContainerOptions): Container {
     now,
     generateToken: options.generateToken ?? generateInvitationToken,
     generateUuid: randomUUID,
-  });
+  };
+  const service = new InvitationService(deps);
+  const webhooks = new WebhookService(
+    deps,
+    new Gatekeeper(deps),
+    options.webhooks ?? { secrets: null, allowPrivate: false },
+  );
   return {
     store,
     service: metrics ? metrics.instrument(service) : service,
@@ -53,5 +69,6 @@ export function createContainer(options: ContainerOptions): Container {
     now,
     metrics,
     publicUrl: options.settings.publicUrl,
+    webhooks: metrics ? metrics.instrumentWebhooks(webhooks) : webhooks,
   };
 }

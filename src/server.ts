@@ -10,6 +10,9 @@ import { findLoadedDemo, loadDemoIfEmpty, type DemoCredentials, type DemoTenant 
 import { buildApp } from "./http/app.js";
 import { DeliveryWorker, type DeliveryWorkerOptions } from "./mail/delivery-worker.js";
 import { createMailTransport } from "./mail/mail-transport.js";
+import { randomUUID } from "node:crypto";
+import { SecretBox } from "./webhooks/secret-box.js";
+import { WebhookWorker, type WebhookWorkerOptions } from "./webhooks/webhook-worker.js";
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -23,6 +26,8 @@ export interface RunningServer {
   readonly earlierDemo: DemoTenant | null;
   /** Delivers the email outbox in the background; tests may also drive it with `runOnce()`. */
   readonly delivery: DeliveryWorker;
+  /** Delivers webhook events in the background. */
+  readonly webhookDelivery: WebhookWorker;
   /** Stops accepting requests, lets in-flight ones and the email being sent finish, then closes the database. */
   close(): Promise<void>;
 }
@@ -34,6 +39,8 @@ export interface StartOptions {
   readonly generateApiKey?: () => string;
   /** Delivery tuning (tests shorten the intervals) and the `.eml` folder used when SMTP_URL is unset. */
   readonly mail?: DeliveryWorkerOptions & { readonly mailDir?: string };
+  /** Webhook delivery tuning (tests shorten intervals, timeouts and the disable delay). */
+  readonly webhooks?: WebhookWorkerOptions;
 }
 
 /** Opens and migrates the database, wires the service, and listens. */
@@ -63,6 +70,11 @@ export async function startServer(
     settings: invitationSettingsOf(config),
     metrics: config.metrics,
     policies: config.policies,
+    webhooks: {
+      secrets: config.webhookSecretKey === null ? null : new SecretBox(config.webhookSecretKey),
+      allowPrivate: config.webhookAllowPrivate,
+      resolve: options.webhooks?.resolve,
+    },
   });
   const app = await buildApp({ container, logger, ...httpSettingsOf(config) });
   try {
@@ -94,6 +106,19 @@ export async function startServer(
     options.mail,
   );
   delivery.start();
+  const webhookDelivery = new WebhookWorker(
+    {
+      store: container.store,
+      secrets: config.webhookSecretKey === null ? null : new SecretBox(config.webhookSecretKey),
+      allowPrivate: config.webhookAllowPrivate,
+      now,
+      logger: logger.child({ component: "webhooks" }),
+      generateUuid: randomUUID,
+      observe: container.metrics ? (outcome) => container.metrics?.webhookDelivered(outcome) : undefined,
+    },
+    options.webhooks,
+  );
+  webhookDelivery.start();
 
   return {
     app,
@@ -103,10 +128,11 @@ export async function startServer(
     demo,
     earlierDemo,
     delivery,
+    webhookDelivery,
     async close() {
       await app.close();
-      // Requests drained first: one of them may have just queued an email.
-      await delivery.stop();
+      // Requests drained first: one of them may have just queued an email or an event.
+      await Promise.all([delivery.stop(), webhookDelivery.stop()]);
       // PostgreSQL: waits for the pool's connections to come back, then closes them.
       await database.close();
     },

@@ -14,6 +14,7 @@ import {
   withDatabase,
 } from "./command-line.js";
 import { policy, POLICY_USAGE } from "./policy.js";
+import { webhook, WEBHOOK_USAGE } from "./webhook.js";
 
 const USAGE = `Usage: npm run --silent cli -- COMMAND [FLAGS]
 
@@ -23,11 +24,13 @@ Commands:
   bootstrap --tenant NAME --admin-email EMAIL   create a tenant, a human admin and an API key (shown once)
 ${APIKEY_USAGE}
 ${POLICY_USAGE}
+${WEBHOOK_USAGE}
 
 Environment:
   DATABASE_URL   SQLite file path or file: URL (default ./data/invitations.db),
                  or postgres://user:password@host:5432/database
   POLICY_FILE    the Cedar policy set policy explain uses (default: the shipped policies/default.cedar)
+  WEBHOOK_SECRET_KEY, WEBHOOK_ALLOW_PRIVATE   as the server's, for webhook create and rotate
 
 Results are printed to stdout as JSON; errors go to stderr.
 Exit status: 0 success, 1 failure, 2 bad command line.`;
@@ -37,7 +40,7 @@ const MAX_REPORTED_ERRORS = 100;
 
 type Command = (args: string[]) => Promise<unknown>;
 
-const commands: Record<string, Command> = { seed, migrate, bootstrap, apikey, policy };
+const commands: Record<string, Command> = { seed, migrate, bootstrap, apikey, policy, webhook };
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

@@ -105,6 +105,13 @@ const TARGETS: Record<Operation, { readonly invitation: boolean; readonly user: 
   invitations: { invitation: false, user: false },
   auditEvents: { invitation: false, user: false },
   viewer: { invitation: false, user: false },
+  webhookEndpoints: { invitation: false, user: false },
+  webhookDeliveries: { invitation: false, user: false },
+  createWebhookEndpoint: { invitation: false, user: false },
+  updateWebhookEndpoint: { invitation: false, user: false },
+  deleteWebhookEndpoint: { invitation: false, user: false },
+  rotateWebhookSecret: { invitation: false, user: false },
+  redeliverWebhook: { invitation: false, user: false },
 };
 
 async function explain(args: string[]) {
@@ -183,6 +190,13 @@ async function resourceOf(
     case "invitation":
     case "invitations":
     case "auditEvents":
+    case "webhookEndpoints":
+    case "webhookDeliveries":
+    case "createWebhookEndpoint":
+    case "updateWebhookEndpoint":
+    case "deleteWebhookEndpoint":
+    case "rotateWebhookSecret":
+    case "redeliverWebhook":
       return { type: "Tenant", tenant };
     case "viewer":
       return { type: "User", user: userFacts(caller, tenant) };

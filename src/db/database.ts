@@ -19,8 +19,18 @@ export interface SqlSession {
   run(statement: Statement<unknown>, values?: StatementValues): Promise<number>;
 }
 
-/** Change signals: `key_owners_changed` (API keys, users, tenants) and `email_outbox` (an email became due). */
-export type ChangeChannel = "key_owners_changed" | "email_outbox";
+/**
+ * Change signals: `key_owners_changed` (API keys, users, tenants), `email_outbox` (an email became due) and
+ * `webhook_deliveries` (a webhook delivery became due). A `run` that changed no row signals nothing.
+ */
+export type ChangeChannel = "key_owners_changed" | "email_outbox" | "webhook_deliveries";
+
+/** Every channel, for listeners that subscribe to all of them. */
+export const CHANGE_CHANNELS: readonly ChangeChannel[] = [
+  "key_owners_changed",
+  "email_outbox",
+  "webhook_deliveries",
+];
 
 export interface Database extends SqlSession {
   readonly location: DatabaseLocation;

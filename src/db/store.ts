@@ -9,6 +9,8 @@ import { OutboxRepository } from "./repositories/outbox.repository.js";
 import { SendQuotaRepository, type TenantTallies } from "./repositories/send-quota.repository.js";
 import { TenantRepository } from "./repositories/tenant.repository.js";
 import { UserRepository } from "./repositories/user.repository.js";
+import { WebhookDeliveryRepository } from "./repositories/webhook-delivery.repository.js";
+import { WebhookEndpointRepository } from "./repositories/webhook-endpoint.repository.js";
 
 /** Every query the service may run, over one session: the database itself, or one transaction. */
 export class Repositories {
@@ -22,6 +24,8 @@ export class Repositories {
   readonly idempotency: IdempotencyRepository;
   readonly invitationLists: InvitationListQueries;
   readonly auditLists: AuditListQueries;
+  readonly webhookEndpoints: WebhookEndpointRepository;
+  readonly webhookDeliveries: WebhookDeliveryRepository;
 
   constructor(session: SqlSession, tallies: TenantTallies) {
     this.tenants = new TenantRepository(session);
@@ -34,6 +38,8 @@ export class Repositories {
     this.idempotency = new IdempotencyRepository(session);
     this.invitationLists = new InvitationListQueries(session);
     this.auditLists = new AuditListQueries(session);
+    this.webhookEndpoints = new WebhookEndpointRepository(session);
+    this.webhookDeliveries = new WebhookDeliveryRepository(session);
   }
 }
 

@@ -7,6 +7,7 @@ import { AuditEventResolver } from "./resolvers/audit-event.resolver.js";
 import { InvitationDeliveryResolver } from "./resolvers/invitation-delivery.resolver.js";
 import { InvitationResolver } from "./resolvers/invitation.resolver.js";
 import { ViewerResolver } from "./resolvers/viewer.resolver.js";
+import { WebhookResolver } from "./resolvers/webhook.resolver.js";
 
 let schema: GraphQLSchema | undefined;
 
@@ -20,6 +21,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
       AcceptInvitationResolver,
       AuditEventResolver,
       ViewerResolver,
+      WebhookResolver,
     ],
     validate: false,
     emitSchemaFile: false,

@@ -98,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       context: async (request) => ({
         call: { credentials: credentialsFromHeaders(request.headers), requestId: request.id },
         service: container.service,
+        webhooks: container.webhooks,
         now: container.now,
       }),
     }),

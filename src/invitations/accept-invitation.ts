@@ -5,6 +5,7 @@ import { invitationResource, userFacts } from "./authorization.js";
 import { refusalDetails, type Gatekeeper } from "./gatekeeper.js";
 import { effectiveStatus } from "./model.js";
 import type { AcceptInvitationInput, AcceptInvitationResult } from "./results.js";
+import { emitInvitationEvent } from "../webhooks/events.js";
 
 const ACTION = "invitation.accept";
 /** Our tokens are 43 characters; anything far longer is not one and is not worth hashing. */
@@ -60,9 +61,13 @@ export async function acceptInvitation(
       accepted.inviterId === null
         ? null
         : ((await tx.users.findInTenant(tenant.id, { id: accepted.inviterId })) ?? null);
-    return {
-      kind: "AcceptInvitationSuccess",
-      details: { invitation: accepted, invitee: verified, inviter, tenant },
-    };
+    const details = { invitation: accepted, invitee: verified, inviter, tenant };
+    await emitInvitationEvent(
+      tx,
+      { type: "invitation.accepted", details, actor: { type: "user", user: verified } },
+      deps.generateUuid(),
+      now,
+    );
+    return { kind: "AcceptInvitationSuccess", details };
   });
 }

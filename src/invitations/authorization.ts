@@ -15,6 +15,13 @@ export const OPERATIONS = [
   "invitations",
   "auditEvents",
   "viewer",
+  "webhookEndpoints",
+  "webhookDeliveries",
+  "createWebhookEndpoint",
+  "updateWebhookEndpoint",
+  "deleteWebhookEndpoint",
+  "rotateWebhookSecret",
+  "redeliverWebhook",
 ] as const;
 
 export type Operation = (typeof OPERATIONS)[number];

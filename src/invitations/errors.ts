@@ -18,11 +18,17 @@ export const ErrorCode = {
   INVITATION_ALREADY_PENDING: "INVITATION_ALREADY_PENDING",
   IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
   IDEMPOTENCY_KEY_IN_USE: "IDEMPOTENCY_KEY_IN_USE",
+  WEBHOOK_ENDPOINT_NOT_FOUND: "WEBHOOK_ENDPOINT_NOT_FOUND",
+  WEBHOOK_DELIVERY_NOT_FOUND: "WEBHOOK_DELIVERY_NOT_FOUND",
+  WEBHOOK_URL_NOT_ALLOWED: "WEBHOOK_URL_NOT_ALLOWED",
+  WEBHOOK_SECRETS_UNAVAILABLE: "WEBHOOK_SECRETS_UNAVAILABLE",
+  WEBHOOK_ENDPOINT_LIMIT_REACHED: "WEBHOOK_ENDPOINT_LIMIT_REACHED",
+  WEBHOOK_ENDPOINT_DISABLED: "WEBHOOK_ENDPOINT_DISABLED",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Every refusal the service returns: a discriminating `kind`, a stable `code` and a human message. */
-interface ErrorResultOf<K extends string, C extends ErrorCode> {
+export interface ErrorResultOf<K extends string, C extends ErrorCode> {
   readonly kind: K;
   readonly code: C;
   readonly message: string;

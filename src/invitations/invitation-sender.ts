@@ -4,6 +4,7 @@ import { hashSecret } from "../auth/secrets.js";
 import type { InvitationServiceDeps } from "./deps.js";
 import { errors, type ResendRateLimited } from "./errors.js";
 import type { Invitation, InvitationDetails, User } from "./model.js";
+import { emitInvitationEvent } from "../webhooks/events.js";
 
 export interface Sent {
   readonly kind: "Sent";
@@ -75,9 +76,21 @@ export async function sendInvitation(
     htmlBody: email.html,
     now,
   });
+  const details = { invitation, invitee, inviter, tenant: actor.tenant };
+  // Same transaction as the send: the event exists exactly when the send committed.
+  await emitInvitationEvent(
+    tx,
+    {
+      type: existing ? "invitation.resent" : "invitation.created",
+      details,
+      actor: { type: "user", user: actor.user },
+    },
+    deps.generateUuid(),
+    now,
+  );
   return {
     kind: "Sent",
-    details: { invitation, invitee, inviter, tenant: actor.tenant },
+    details,
     sentTo: invitee.email,
     acceptUrl,
   };

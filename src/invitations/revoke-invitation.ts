@@ -7,6 +7,7 @@ import { principalOf, refusalDetails, type Gatekeeper } from "./gatekeeper.js";
 import { effectiveStatus } from "./model.js";
 import type { RevokeInvitationInput, RevokeInvitationResult } from "./results.js";
 import { changeOrRefuse } from "./transactions.js";
+import { emitInvitationEvent } from "../webhooks/events.js";
 
 const ACTION = "invitation.revoke";
 
@@ -59,9 +60,13 @@ export async function revokeInvitation(
       revoked.inviterId === null
         ? null
         : await tx.users.findInTenant(actor.tenant.id, { id: revoked.inviterId });
-    return {
-      kind: "RevokeInvitationSuccess",
-      details: { invitation: revoked, invitee, inviter: inviter ?? null, tenant: actor.tenant },
-    };
+    const details = { invitation: revoked, invitee, inviter: inviter ?? null, tenant: actor.tenant };
+    await emitInvitationEvent(
+      tx,
+      { type: "invitation.revoked", details, actor: { type: "user", user: actor.user } },
+      deps.generateUuid(),
+      deps.now(),
+    );
+    return { kind: "RevokeInvitationSuccess", details };
   }
 }

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
-import type { ClaimRef, OutboxRepository } from "../db/repositories/outbox.repository.js";
-import type { Store } from "../db/store.js";
+import { randomUUID } from "node:crypto";
+import type { ClaimRef } from "../db/repositories/outbox.repository.js";
+import type { Repositories, Store } from "../db/store.js";
+import { emitDeliveryFailed } from "../webhooks/events.js";
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./backoff.js";
 import { deadLinkReason } from "./dead-link.js";
 import type { MailTransport, OutgoingEmail } from "./mail-transport.js";
@@ -44,7 +46,18 @@ export type DeliveryOutcome =
   | { readonly kind: "failed"; readonly outboxId: number; readonly attempt: number; readonly reason: string }
   | { readonly kind: "cancelled"; readonly outboxId: number; readonly reason: string };
 
-type Claimed = { readonly kind: "claimed"; readonly claim: ClaimRef; readonly email: OutgoingEmail };
+/** Whose email it is: a failure for good is reported to the tenant's webhooks as `invitation.delivery_failed`. */
+interface EmailSource {
+  readonly tenantId: number;
+  readonly invitationId: number | null;
+}
+
+type Claimed = {
+  readonly kind: "claimed";
+  readonly claim: ClaimRef;
+  readonly source: EmailSource;
+  readonly email: OutgoingEmail;
+};
 
 // The stop timeout stays under the server's shutdown timeout, so a hung SMTP send cannot turn SIGTERM into exit 1.
 const DEFAULTS = { pollIntervalMs: 500, leaseMs: 120_000, stopTimeoutMs: 5_000 };
@@ -170,10 +183,12 @@ export class DeliveryWorker {
   private claimNext(dueBy: number): Promise<Claimed | DeliveryOutcome | null> {
     const { store, mailFrom, logger } = this.deps;
     const now = this.deps.now();
-    return store.transaction(async ({ outbox }): Promise<Claimed | DeliveryOutcome | null> => {
+    return store.transaction(async (tx): Promise<Claimed | DeliveryOutcome | null> => {
+      const { outbox } = tx;
       const due = await outbox.nextDue(dueBy);
       if (!due) return null;
       const current = { id: due.id, attempt: due.attempts };
+      const source = { tenantId: due.tenantId, invitationId: due.invitation?.id ?? null };
 
       const deadLink = deadLinkReason(due, now);
       if (deadLink !== null) {
@@ -188,12 +203,13 @@ export class DeliveryWorker {
         );
       }
       if (due.textBody === null || due.htmlBody === null) {
-        return this.fail(outbox, current, "the email body is missing");
+        return this.fail(tx, current, source, "the email body is missing");
       }
       if (due.attempts >= this.settings.retry.maxAttempts) {
         return this.fail(
-          outbox,
+          tx,
           current,
+          source,
           `gave up after ${due.attempts} attempts: the last one was interrupted`,
         );
       }
@@ -202,15 +218,15 @@ export class DeliveryWorker {
       const claim = await outbox.claim(due, now + this.settings.leaseMs, messageId);
       if (!claim) throw new Error(`outbox row ${due.id} changed inside its claim transaction`);
       const email = { from: mailFrom, to: due.toAddress, subject: due.subject, messageId };
-      return { kind: "claimed", claim, email: { ...email, text: due.textBody, html: due.htmlBody } };
+      return { kind: "claimed", claim, source, email: { ...email, text: due.textBody, html: due.htmlBody } };
     });
   }
 
-  private async send({ claim, email }: Claimed): Promise<DeliveryOutcome> {
+  private async send({ claim, source, email }: Claimed): Promise<DeliveryOutcome> {
     try {
       await this.deps.transport.send(email);
     } catch (error) {
-      return this.recordFailure(claim, classifyDeliveryError(error));
+      return this.recordFailure(claim, source, classifyDeliveryError(error));
     }
     const recorded = await this.deps.store.outbox.markSent(claim, this.deps.now());
     this.warnIfLeaseLost(recorded, claim);
@@ -221,14 +237,18 @@ export class DeliveryWorker {
     return { kind: "sent", outboxId: claim.id, attempt: claim.attempt };
   }
 
-  private async recordFailure(claim: ClaimRef, failure: DeliveryFailure): Promise<DeliveryOutcome> {
+  private async recordFailure(
+    claim: ClaimRef,
+    source: EmailSource,
+    failure: DeliveryFailure,
+  ): Promise<DeliveryOutcome> {
     const { retry, random } = this.settings;
     if (failure.kind === "permanent" || claim.attempt >= retry.maxAttempts) {
       const reason =
         failure.kind === "permanent"
           ? failure.reason
           : `gave up after ${claim.attempt} attempts: ${failure.reason}`;
-      return this.fail(this.deps.store.outbox, claim, reason);
+      return this.deps.store.transaction((tx) => this.fail(tx, claim, source, reason));
     }
     const delayMs = retryDelayMs(retry, claim.attempt, random);
     const nextAttemptAt = this.deps.now() + delayMs;
@@ -246,8 +266,16 @@ export class DeliveryWorker {
     };
   }
 
-  private async fail(outbox: OutboxRepository, claim: ClaimRef, reason: string): Promise<DeliveryOutcome> {
-    this.warnIfLeaseLost(await outbox.markFailed(claim, reason), claim);
+  /** Gives up on the email, and in the same transaction tells the tenant's webhooks (delivery_failed). */
+  private async fail(
+    tx: Repositories,
+    claim: ClaimRef,
+    source: EmailSource,
+    reason: string,
+  ): Promise<DeliveryOutcome> {
+    const marked = await tx.outbox.markFailed(claim, reason);
+    this.warnIfLeaseLost(marked, claim);
+    if (marked) await emitDeliveryFailed(tx, source, reason, randomUUID(), this.deps.now());
     this.deps.logger.error(
       { outboxId: claim.id, attempt: claim.attempt, reason },
       "email delivery failed for good",

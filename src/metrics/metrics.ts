@@ -1,6 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { InvitationService } from "../invitations/invitation.service.js";
 import type { DeliveryOutcome } from "../mail/delivery-worker.js";
+import type { WebhookOutcome } from "../webhooks/webhook-worker.js";
+import type { WebhookService } from "../webhooks/webhook.service.js";
 
 /** The service operations counted, by method name; the label is the GraphQL operation's name. */
 const OPERATIONS = {
@@ -13,6 +15,17 @@ const OPERATIONS = {
   listAuditEvents: "auditEvents",
   viewer: "viewer",
 } as const satisfies Partial<Record<keyof InvitationService, string>>;
+
+/** The webhook operations counted: each method is named as its GraphQL operation. */
+const WEBHOOK_OPERATIONS = [
+  "webhookEndpoints",
+  "webhookDeliveries",
+  "createWebhookEndpoint",
+  "updateWebhookEndpoint",
+  "deleteWebhookEndpoint",
+  "rotateWebhookSecret",
+  "redeliverWebhook",
+] as const satisfies readonly (keyof WebhookService)[];
 
 /**
  * Prometheus metrics of one server. Labels name operations, routes, outcomes and statuses: never a tenant,
@@ -51,13 +64,22 @@ export class Metrics {
     labelNames: ["result"] as const,
     registers: [this.registry],
   });
+  private readonly webhookDeliveries = new Counter({
+    name: "invitation_api_webhook_deliveries_total",
+    help: "Webhook delivery attempts by result: delivered, retry (failed, will retry), failed (given up).",
+    labelNames: ["result"] as const,
+    registers: [this.registry],
+  });
   private readonly requestRateLimited = new Counter({
     name: "invitation_api_request_rate_limited_total",
     help: "Requests refused by the per-key (or per-address) request rate limit.",
     registers: [this.registry],
   });
 
-  constructor(outboxDepth: () => Promise<Record<"queued" | "sending", number>>) {
+  constructor(
+    outboxDepth: () => Promise<Record<"queued" | "sending", number>>,
+    webhookDepth: () => Promise<Record<"queued" | "sending", number>>,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: "invitation_api_" });
     new Gauge({
       name: "invitation_api_outbox_emails",
@@ -69,6 +91,30 @@ export class Metrics {
         for (const status of ["queued", "sending"] as const) this.set({ status }, depth[status]);
       },
     });
+    new Gauge({
+      name: "invitation_api_webhook_deliveries_waiting",
+      help: "Webhook deliveries waiting: queued (due now or later) and sending (claimed under a lease).",
+      labelNames: ["status"] as const,
+      registers: [this.registry],
+      async collect() {
+        const depth = await webhookDepth();
+        for (const status of ["queued", "sending"] as const) this.set({ status }, depth[status]);
+      },
+    });
+  }
+
+  /** Wraps the webhook service likewise: every call counts its outcome. */
+  instrumentWebhooks(service: WebhookService): WebhookService {
+    const instrumented = Object.create(service) as WebhookService;
+    for (const operation of WEBHOOK_OPERATIONS) {
+      const original = service[operation].bind(service) as (...args: unknown[]) => Promise<{ kind: string }>;
+      (instrumented as unknown as Record<string, unknown>)[operation] = async (...args: unknown[]) => {
+        const result = await original(...args);
+        this.operations.inc({ operation, outcome: result.kind });
+        return result;
+      };
+    }
+    return instrumented;
   }
 
   /** Wraps the service so every call, from any adapter, counts its outcome. */
@@ -99,5 +145,9 @@ export class Metrics {
 
   delivered(outcome: DeliveryOutcome): void {
     this.deliveries.inc({ result: outcome.kind });
+  }
+
+  webhookDelivered(outcome: WebhookOutcome): void {
+    this.webhookDeliveries.inc({ result: outcome.kind });
   }
 }

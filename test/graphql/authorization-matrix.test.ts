@@ -85,6 +85,71 @@ const MATRIX: Record<string, { document: string; expect: Record<Caller, string> 
     document: `{ viewer { id } }`,
     expect: { anonymous: "null", member: "data", otherTenantAdmin: "data", admin: "data" },
   },
+  webhookEndpoints: {
+    document: `{ webhookEndpoints { id url } }`,
+    expect: {
+      anonymous: "error:UNAUTHENTICATED",
+      member: "error:PERMISSION_DENIED",
+      otherTenantAdmin: "data",
+      admin: "data",
+    },
+  },
+  webhookDeliveries: {
+    // The fixture has no endpoint: null for every caller who may ask.
+    document: `{ webhookDeliveries(endpointId: "1") { totalCount } }`,
+    expect: {
+      anonymous: "error:UNAUTHENTICATED",
+      member: "error:PERMISSION_DENIED",
+      otherTenantAdmin: "null",
+      admin: "null",
+    },
+  },
+  createWebhookEndpoint: {
+    document: `mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/hook", events: ["invitation.accepted"] }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      // In the caller's own tenant: nothing of Acme's is touched.
+      otherTenantAdmin: "CreateWebhookEndpointSuccess",
+      admin: "CreateWebhookEndpointSuccess",
+    },
+  },
+  updateWebhookEndpoint: {
+    document: `mutation { updateWebhookEndpoint(input: { endpointId: "1", enabled: false }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      otherTenantAdmin: "WebhookEndpointNotFound",
+      admin: "WebhookEndpointNotFound",
+    },
+  },
+  deleteWebhookEndpoint: {
+    document: `mutation { deleteWebhookEndpoint(input: { endpointId: "1" }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      otherTenantAdmin: "WebhookEndpointNotFound",
+      admin: "WebhookEndpointNotFound",
+    },
+  },
+  rotateWebhookSecret: {
+    document: `mutation { rotateWebhookSecret(input: { endpointId: "1" }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      otherTenantAdmin: "WebhookEndpointNotFound",
+      admin: "WebhookEndpointNotFound",
+    },
+  },
+  redeliverWebhook: {
+    document: `mutation { redeliverWebhook(input: { deliveryId: "1" }) { __typename } }`,
+    expect: {
+      anonymous: "Unauthenticated",
+      member: "PermissionDenied",
+      otherTenantAdmin: "WebhookDeliveryNotFound",
+      admin: "WebhookDeliveryNotFound",
+    },
+  },
 };
 
 const rootFields = () => {

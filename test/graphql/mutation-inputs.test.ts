@@ -16,6 +16,7 @@ import { createApolloServer } from "../../src/graphql/apollo.js";
 import { buildGraphQLSchema } from "../../src/graphql/build-schema.js";
 import type { GraphQLContext } from "../../src/graphql/context.js";
 import type { InvitationService } from "../../src/invitations/invitation.service.js";
+import type { WebhookService } from "../../src/webhooks/webhook.service.js";
 
 // Every field of every mutation's input must reach the service call: a field added to an input type without
 // its plumbing in the resolver fails here (as `resendInvitation`'s `idempotencyKey` once did). The walk is
@@ -36,7 +37,7 @@ interface Call {
  * A stand-in for the service that records what each mutation passed it and answers success, so the
  * resolver also renders its payload (where echoed fields appear). No database is involved.
  */
-function recordingService(calls: Call[]): InvitationService {
+function recordingService<S extends object = InvitationService>(calls: Call[]): S {
   const details = {
     invitation: {
       id: 1,
@@ -51,7 +52,34 @@ function recordingService(calls: Call[]): InvitationService {
     inviter: null,
     tenant: { id: 3, uuid: "00000000-0000-4000-8000-000000000003", name: "Tenant" },
   };
-  return new Proxy({} as InvitationService, {
+  const endpoint = {
+    id: 4,
+    uuid: "00000000-0000-4000-8000-000000000004",
+    url: "https://hooks.example.test/",
+    events: ["invitation.accepted"],
+    status: "active",
+    failingSince: null,
+    disabledAt: null,
+    disabledReason: null,
+    previousSecretExpiresAt: null,
+    createdAt: 0,
+    updatedAt: 0,
+  };
+  const delivery = {
+    id: 5,
+    eventId: "msg_1",
+    eventType: "invitation.accepted",
+    payload: "{}",
+    status: "queued",
+    attempts: 0,
+    lastStatusCode: null,
+    lastError: null,
+    responseExcerpt: null,
+    nextAttemptAt: 0,
+    createdAt: 0,
+    deliveredAt: null,
+  };
+  return new Proxy({} as S, {
     get: (_target, method: string) => async (_call: unknown, input: unknown) => {
       calls.push({ method, input });
       return {
@@ -61,6 +89,10 @@ function recordingService(calls: Call[]): InvitationService {
         acceptUrl: null,
         userCreated: false,
         replayed: false,
+        endpoint,
+        endpointId: endpoint.id,
+        secret: "whsec_c2VjcmV0",
+        delivery,
       };
     },
   });
@@ -148,6 +180,7 @@ async function run(mutation: (typeof mutations)[number], args: Record<string, un
       contextValue: {
         call: { credentials: NO_CREDENTIALS, requestId: "mutation-inputs" },
         service: recordingService(calls),
+        webhooks: recordingService<WebhookService>(calls),
         now: () => 0,
       },
     },

@@ -37,6 +37,9 @@ const BAD_VALUES: Readonly<Record<string, readonly string[]>> = {
   HEADERS_TIMEOUT_SECONDS: ["0", "1.5", "40"],
   REDIS_URL: ["http://127.0.0.1:6379", "redis://", "127.0.0.1:6379", "not a url"],
   POLICY_FILE: ["/nonexistent/policies.cedar", projectRoot, TYPO_POLICY_FILE],
+  WEBHOOK_ALLOW_PRIVATE: ["yes", "true", "1"],
+  // Too short, too long, not hex nor base64, base64 of 31 bytes.
+  WEBHOOK_SECRET_KEY: ["abc", "5e".repeat(33), "z".repeat(64), Buffer.alloc(31, 7).toString("base64")],
 };
 const CASES = Object.entries(BAD_VALUES).flatMap(([name, values]) =>
   values.map((value) => ({ name, value })),
@@ -83,6 +86,17 @@ describe("loadConfig", () => {
   it("never echoes an SMTP or Redis password", () => {
     expect(configErrorFor({ SMTP_URL: "smtps://user:hunter2@" }).message).not.toContain("hunter2");
     expect(configErrorFor({ REDIS_URL: "rediss://:hunter2@" }).message).not.toContain("hunter2");
+  });
+
+  it("reads WEBHOOK_SECRET_KEY as hex or base64 and never echoes it; without it webhooks have no key", () => {
+    const hex = "5e".repeat(32);
+    expect(loadConfig({ WEBHOOK_SECRET_KEY: hex }).webhookSecretKey).toEqual(Buffer.from(hex, "hex"));
+    const base64 = Buffer.alloc(32, 9).toString("base64");
+    expect(loadConfig({ WEBHOOK_SECRET_KEY: base64 }).webhookSecretKey).toEqual(Buffer.alloc(32, 9));
+    expect(loadConfig({})).toMatchObject({ webhookSecretKey: null, webhookAllowPrivate: false });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE: "on" }).webhookAllowPrivate).toBe(true);
+    const leaked = "0123456789abcdef".repeat(3);
+    expect(configErrorFor({ WEBHOOK_SECRET_KEY: leaked }).message).not.toContain(leaked);
   });
 
   it("names the policy file, the line and the problem of an invalid POLICY_FILE", () => {

@@ -41,6 +41,8 @@ describe("the shipped policies", () => {
       "only-admins-manage-invitations",
       "everyone-may-see-themselves",
       "invitees-accept-their-own-invitation",
+      "admins-manage-their-tenants-webhooks",
+      "only-admins-manage-webhooks",
     ]);
     expect(policySchemaText()).toContain("action resendInvitation");
     for (const operation of OPERATIONS) expect(policySchemaText()).toMatch(new RegExp(`\\b${operation}\\b`));

@@ -25,7 +25,14 @@ export async function execute(
 }> {
   const response = await apollo.executeOperation(
     { query, variables },
-    { contextValue: { call: h.call(key, tenant), service: h.container.service, now: h.now } },
+    {
+      contextValue: {
+        call: h.call(key, tenant),
+        service: h.container.service,
+        webhooks: h.container.webhooks,
+        now: h.now,
+      },
+    },
   );
   if (response.body.kind !== "single") throw new Error("expected a single result");
   return response.body.singleResult as never;

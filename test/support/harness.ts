@@ -8,6 +8,11 @@ import { validateFixture } from "../../src/fixtures/validate-fixture.js";
 import { compilePolicySet } from "../../src/policies/policy-set.js";
 import type { CallContext } from "../../src/invitations/invitation.service.js";
 import { createTempDatabase, type TempDatabase } from "./temp-db.js";
+import { SecretBox } from "../../src/webhooks/secret-box.js";
+import type { WebhookSettings } from "../../src/webhooks/webhook.service.js";
+
+/** WEBHOOK_SECRET_KEY of every test server and harness (64 hex digits). */
+export const WEBHOOK_SECRET_KEY = "5e".repeat(32);
 
 /** The test data: the shared example fixture plus Nina (user 8), a user with no invitation yet. */
 export const FIXTURE_PATH = join(import.meta.dirname, "..", "fixtures", "acme-globex.json");
@@ -48,6 +53,8 @@ export interface HarnessOptions {
   readonly perRecipientPerDay?: number;
   /** A Cedar policy set replacing the shipped default (as POLICY_FILE does). */
   readonly policies?: string;
+  /** Default: WEBHOOK_SECRET_KEY above, private addresses allowed (receivers run on loopback). */
+  readonly webhooks?: WebhookSettings;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -60,6 +67,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     database: db.database,
     policies:
       options.policies === undefined ? undefined : compilePolicySet(options.policies, "test policies"),
+    webhooks: options.webhooks ?? {
+      secrets: new SecretBox(Buffer.from(WEBHOOK_SECRET_KEY, "hex")),
+      allowPrivate: true,
+    },
     now: () => clock,
     generateToken: () => {
       const token = `test-token-${++counter}-${"x".repeat(32)}`;

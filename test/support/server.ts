@@ -28,6 +28,7 @@ export async function startTestServer(
     env?: Record<string, string>;
     clock?: boolean;
     mail?: StartOptions["mail"];
+    webhooks?: StartOptions["webhooks"];
     /** Start as `npm start` does with no DATABASE_URL: the demo data instead of the test fixture. */
     demo?: boolean;
     /** Demo mode: this SQLite file (which outlives the server) instead of one in the test's folder. */
@@ -63,6 +64,7 @@ export async function startTestServer(
     generateApiKey: options.demoApiKey === undefined ? undefined : () => options.demoApiKey!,
     // Without SMTP_URL the worker writes .eml files: keep them in the test's folder, not the project's.
     mail: { mailDir: join(dir, "mail"), ...options.mail },
+    webhooks: options.webhooks,
   });
   if (!options.demo) await loadTestFixture(server.database);
   return {

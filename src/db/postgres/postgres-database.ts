@@ -3,7 +3,13 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { EventEmitter } from "node:events";
 import pg from "pg";
 import { migrationsFolders } from "../../paths.js";
-import type { ChangeChannel, Database, SqlSession, StatementValues } from "../database.js";
+import {
+  CHANGE_CHANNELS,
+  type ChangeChannel,
+  type Database,
+  type SqlSession,
+  type StatementValues,
+} from "../database.js";
 import { shippedMigrationCount } from "../migrations.js";
 import type { Statement } from "../statement.js";
 import { ChangeListener } from "./change-listener.js";
@@ -66,12 +72,11 @@ export class PostgresDatabase implements Database {
     // An idle pooled connection the server drops must not crash the process; the pool replaces it.
     this.pool.on("error", () => {});
     this.changes.setMaxListeners(0);
-    this.listener = new ChangeListener(url, ["key_owners_changed", "email_outbox"], {
+    this.listener = new ChangeListener(url, CHANGE_CHANNELS, {
       notified: (channel) => this.changes.emit(channel),
       // Signals sent while we were not listening are lost: everyone re-reads.
       resubscribed: () => {
-        this.changes.emit("key_owners_changed");
-        this.changes.emit("email_outbox");
+        for (const channel of CHANGE_CHANNELS) this.changes.emit(channel);
       },
       error: (error) => options.onListenerError?.(error),
     });
@@ -89,7 +94,7 @@ export class PostgresDatabase implements Database {
 
   async run(statement: Statement<unknown>, values?: StatementValues): Promise<number> {
     const changed = (await this.pool.query(prepared(statement, values))).rowCount ?? 0;
-    this.signalLocally(statement.signals);
+    if (changed > 0) this.signalLocally(statement.signals);
     return changed;
   }
 
@@ -199,9 +204,11 @@ class PostgresTransaction implements SqlSession {
     private readonly signals: Set<ChangeChannel>,
   ) {}
 
-  all<T>(statement: Statement<T>, values?: StatementValues): Promise<T[]> {
-    this.check(statement);
-    return execute(this.client, statement, values);
+  async all<T>(statement: Statement<T>, values?: StatementValues): Promise<T[]> {
+    this.check();
+    const rows = await execute(this.client, statement, values);
+    if (statement.signals) this.signals.add(statement.signals);
+    return rows;
   }
 
   async get<T>(statement: Statement<T>, values?: StatementValues): Promise<T | undefined> {
@@ -209,17 +216,18 @@ class PostgresTransaction implements SqlSession {
   }
 
   async run(statement: Statement<unknown>, values?: StatementValues): Promise<number> {
-    this.check(statement);
-    return (await this.client.query(prepared(statement, values))).rowCount ?? 0;
+    this.check();
+    const changed = (await this.client.query(prepared(statement, values))).rowCount ?? 0;
+    if (changed > 0 && statement.signals) this.signals.add(statement.signals);
+    return changed;
   }
 
   end(): void {
     this.open = false;
   }
 
-  private check(statement: Statement<unknown>): void {
+  private check(): void {
     if (!this.open) throw new Error("statement run on a transaction that has ended");
-    if (statement.signals) this.signals.add(statement.signals);
   }
 }
 

@@ -19,6 +19,7 @@ export interface QueuedEmail {
 /** An email whose turn has come, with the state of the invitation its link belongs to (null for other emails). */
 export interface DueEmail {
   readonly id: number;
+  readonly tenantId: number;
   readonly tokenHash: string | null;
   readonly toAddress: string;
   readonly subject: string;
@@ -68,6 +69,7 @@ const cancelQueued = statement(
 /** Null-safe: an email without an invitation joins nothing. */
 const toDueEmail = (row: Record<string, unknown>): DueEmail => ({
   id: row.id as number,
+  tenantId: row.tenantId as number,
   tokenHash: row.tokenHash as string | null,
   toAddress: row.toAddress as string,
   subject: row.subject as string,
@@ -91,7 +93,7 @@ const nextDueRow = statement<DueEmail>(
   "outbox_next_due",
   (
     d,
-  ) => sql`SELECT email_outbox.id AS "id", email_outbox.token_hash AS "tokenHash", email_outbox.to_address AS "toAddress",
+  ) => sql`SELECT email_outbox.id AS "id", email_outbox.tenant_id AS "tenantId", email_outbox.token_hash AS "tokenHash", email_outbox.to_address AS "toAddress",
         email_outbox.subject AS "subject", email_outbox.text_body AS "textBody", email_outbox.html_body AS "htmlBody",
         email_outbox.status AS "status", email_outbox.attempts AS "attempts", email_outbox.created_at AS "createdAt",
         invitations.id AS "invitationId", invitations.status AS "invitationStatus",

@@ -56,4 +56,6 @@ export interface SchemaAgreement {
   emailOutbox: Check<Agreement<typeof sqlite.emailOutbox, typeof pg.emailOutbox>>;
   auditEvents: Check<Agreement<typeof sqlite.auditEvents, typeof pg.auditEvents>>;
   idempotencyKeys: Check<Agreement<typeof sqlite.idempotencyKeys, typeof pg.idempotencyKeys>>;
+  webhookEndpoints: Check<Agreement<typeof sqlite.webhookEndpoints, typeof pg.webhookEndpoints>>;
+  webhookDeliveries: Check<Agreement<typeof sqlite.webhookDeliveries, typeof pg.webhookDeliveries>>;
 }

@@ -10,6 +10,8 @@ export type {
   OutboxRow,
   AuditEventRow,
   IdempotencyKeyRow,
+  WebhookEndpointRow,
+  WebhookDeliveryRow,
 } from "./sqlite.js";
 export * as sqliteSchema from "./sqlite.js";
 export * as postgresSchema from "./postgres.js";

@@ -188,6 +188,76 @@ export const idempotencyKeys = sqliteTable(
   ],
 );
 
+/**
+ * A tenant's webhook receiver. The signing secrets are stored encrypted (AES-256-GCM under WEBHOOK_SECRET_KEY,
+ * bound to the endpoint's uuid), so a database dump alone cannot sign. During a rotation's overlap the previous
+ * secret signs too, until `previousSecretExpiresAt`.
+ */
+export const webhookEndpoints = sqliteTable(
+  "webhook_endpoints",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    uuid: text("uuid").notNull().unique(),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    /** The event types it receives, as `,a,b,` (commas around each, so one LIKE finds a subscriber). */
+    events: text("events").notNull(),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    previousSecretCiphertext: text("previous_secret_ciphertext"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at"),
+    /** When deliveries to it started failing without a success since; null while it is healthy. */
+    failingSince: timestamp("failing_since"),
+    disabledAt: timestamp("disabled_at"),
+    disabledReason: text("disabled_reason"),
+    createdAt: timestamp("created_at").notNull(),
+    updatedAt: timestamp("updated_at").notNull(),
+  },
+  (t) => [index("webhook_endpoints_tenant_idx").on(t.tenantId, t.status)],
+);
+
+/**
+ * One event for one endpoint: written in the transaction of the change it reports, delivered by the webhook
+ * worker (claimed under a lease fenced by `attempts`, as the email outbox is). The payload is the event's JSON
+ * (public fields only: never a token or a link).
+ */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tenantId: integer("tenant_id")
+      .notNull()
+      .references(() => tenants.id, { onDelete: "cascade" }),
+    endpointId: integer("endpoint_id")
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    /** The Standard Webhooks `webhook-id`: one per event, the same for every endpoint and every retry. */
+    eventId: text("event_id").notNull(),
+    eventType: text("event_type").notNull(),
+    payload: text("payload").notNull(),
+    status: text("status", { enum: ["queued", "sending", "delivered", "failed"] })
+      .notNull()
+      .default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at").notNull(),
+    leaseUntil: timestamp("lease_until"),
+    lastStatusCode: integer("last_status_code"),
+    lastError: text("last_error"),
+    /** The first characters of the last response body, nothing more. */
+    responseExcerpt: text("response_excerpt"),
+    createdAt: timestamp("created_at").notNull(),
+    deliveredAt: timestamp("delivered_at"),
+  },
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.id),
+  ],
+);
+
 export type TenantRow = typeof tenants.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -195,3 +265,5 @@ export type InvitationRow = typeof invitations.$inferSelect;
 export type OutboxRow = typeof emailOutbox.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type IdempotencyKeyRow = typeof idempotencyKeys.$inferSelect;
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

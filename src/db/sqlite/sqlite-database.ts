@@ -101,7 +101,7 @@ export class SqliteDatabase implements Database {
     return retryWhenBusy(() =>
       this.queue.outside(() => {
         const result = execute();
-        if (statement.signals) this.changes.emit(statement.signals);
+        if (statement.signals && changedSomething(result)) this.changes.emit(statement.signals);
         return result;
       }),
     );
@@ -280,7 +280,7 @@ class SqliteTransaction implements SqlSession {
     try {
       const result = execute();
       // PostgreSQL's triggers signal these at commit; here the transaction does, once it commits.
-      if (statement.signals) this.emitted.add(statement.signals);
+      if (statement.signals && changedSomething(result)) this.emitted.add(statement.signals);
       return Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error as Error);
@@ -313,6 +313,9 @@ function retryWhenBusy<R>(attempt: () => Promise<R>): Promise<R> {
     }
   });
 }
+
+/** A `run` answers how many rows it changed: none, no signal. Rows returned (`get`, `all`) always signal. */
+const changedSomething = (result: unknown) => typeof result !== "number" || result > 0;
 
 const isBusy = (error: unknown) => (error as { code?: string } | null)?.code === "SQLITE_BUSY";
 

@@ -148,7 +148,7 @@ export class AuditEventConnection {
   }
 }
 
-function pageInfoOf(page: Page<unknown>): PageInfo {
+export function pageInfoOf(page: Page<unknown>): PageInfo {
   return Object.assign(new PageInfo(), {
     hasNextPage: page.hasNextPage,
     hasPreviousPage: page.hasPreviousPage,

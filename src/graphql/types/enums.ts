@@ -37,6 +37,26 @@ registerEnumType(ErrorCode, {
     IDEMPOTENCY_KEY_IN_USE: {
       description: "The first call with this idempotency key is still running; retry shortly. (409)",
     },
+    WEBHOOK_ENDPOINT_NOT_FOUND: {
+      description: "No webhook endpoint with that id in the caller's tenant. (404)",
+    },
+    WEBHOOK_DELIVERY_NOT_FOUND: {
+      description: "No webhook delivery with that id in the caller's tenant. (404)",
+    },
+    WEBHOOK_URL_NOT_ALLOWED: {
+      description:
+        "The endpoint URL's host does not resolve, or resolves to a loopback, private or reserved address.",
+    },
+    WEBHOOK_SECRETS_UNAVAILABLE: {
+      description:
+        "The server has no WEBHOOK_SECRET_KEY, so it cannot create or rotate signing secrets. (503)",
+    },
+    WEBHOOK_ENDPOINT_LIMIT_REACHED: {
+      description: "The tenant already has as many webhook endpoints as it may; delete one first. (422)",
+    },
+    WEBHOOK_ENDPOINT_DISABLED: {
+      description: "The delivery's endpoint is disabled; re-enable it before redelivering. (409)",
+    },
   },
 });
 
