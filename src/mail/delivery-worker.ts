@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import type { ClaimRef } from "../db/repositories/outbox.repository.js";
 import type { Repositories, Store } from "../db/store.js";
+import { PollingLoop } from "../shared/polling-loop.js";
 import { emitDeliveryFailed } from "../webhooks/events.js";
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./backoff.js";
 import { deadLinkReason } from "./dead-link.js";
@@ -71,13 +72,7 @@ const DEFAULTS = { pollIntervalMs: 500, leaseMs: 120_000, stopTimeoutMs: 5_000 }
  */
 export class DeliveryWorker {
   private readonly settings: typeof DEFAULTS & { retry: RetryPolicy; random: () => number };
-  private readonly passes = new Set<Promise<unknown>>();
-  private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
-  /** A signal came while a pass was running: look again as soon as it ends. */
-  private wokenDuringPass = false;
-  private started = false;
-  private stopping: Promise<void> | null = null;
+  private readonly loop: PollingLoop<DeliveryOutcome[]>;
 
   constructor(
     private readonly deps: DeliveryWorkerDeps,
@@ -90,86 +85,44 @@ export class DeliveryWorker {
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       random: options.random ?? Math.random,
     };
+    this.loop = new PollingLoop({
+      pass: () => this.deliverDue(),
+      // Woken at once when an email is queued (PostgreSQL: by any instance); polling stays as the backstop.
+      subscribe: (wake) => deps.store.database.onChange("email_outbox", wake),
+      pollIntervalMs: this.settings.pollIntervalMs,
+      stopTimeoutMs: this.settings.stopTimeoutMs,
+      logger: deps.logger,
+      passFailedMessage: "mail delivery pass failed; retrying at the next poll",
+      stoppedInFlightMessage:
+        "mail delivery stopped with an email in flight; it is retried once its lease ends",
+      onStopped: () => {
+        deps.transport.close();
+        if (this.loop.started) deps.logger.info("mail delivery stopped");
+      },
+    });
   }
 
   /** Starts polling; emails already due (left by a previous run) go first. */
   start(): void {
-    if (this.started || this.stopping) return;
-    this.started = true;
+    if (!this.loop.start()) return;
     this.deps.logger.info({ transport: this.deps.transport.description }, "mail delivery started");
-    // Woken at once when an email is queued (PostgreSQL: by any instance); polling stays as the backstop.
-    this.unsubscribe = this.deps.store.database.onChange("email_outbox", () => this.wake());
-    this.schedule(0);
-  }
-
-  private wake(): void {
-    if (this.stopping) return;
-    if (this.timer === null) {
-      this.wokenDuringPass = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.schedule(0);
   }
 
   /** Stops polling, waits for the email being sent (bounded by `stopTimeoutMs`), and closes the transport. */
   stop(): Promise<void> {
-    this.stopping ??= this.drain();
-    return this.stopping;
+    return this.loop.stop();
   }
 
   /** One pass: delivers every email due now, one after another. Resolves to what became of each. */
   runOnce(): Promise<DeliveryOutcome[]> {
-    const pass = this.deliverDue();
-    this.passes.add(pass);
-    const forget = () => this.passes.delete(pass);
-    pass.then(forget, forget);
-    return pass;
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-    // The HTTP server keeps the process alive; a pending poll alone must not.
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    this.timer = null;
-    try {
-      await this.runOnce();
-    } catch (error) {
-      this.deps.logger.error({ err: error }, "mail delivery pass failed; retrying at the next poll");
-    }
-    if (this.stopping) return;
-    const woken = this.wokenDuringPass;
-    this.wokenDuringPass = false;
-    this.schedule(woken ? 0 : this.settings.pollIntervalMs);
-  }
-
-  private async drain(): Promise<void> {
-    this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    let timeout: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timeout = setTimeout(() => resolve(true), this.settings.stopTimeoutMs);
-    });
-    const finished = Promise.allSettled([...this.passes]).then(() => false);
-    if (await Promise.race([finished, timedOut])) {
-      this.deps.logger.warn(
-        "mail delivery stopped with an email in flight; it is retried once its lease ends",
-      );
-    }
-    clearTimeout(timeout);
-    this.deps.transport.close();
-    if (this.started) this.deps.logger.info("mail delivery stopped");
+    return this.loop.runOnce();
   }
 
   private async deliverDue(): Promise<DeliveryOutcome[]> {
     // Emails requeued during this pass are due later than its start, so the pass always ends.
     const dueBy = this.deps.now();
     const outcomes: DeliveryOutcome[] = [];
-    while (!this.stopping) {
+    while (!this.loop.stopping) {
       const next = await this.claimNext(dueBy);
       if (next === null) break;
       const outcome = next.kind === "claimed" ? await this.send(next) : next;

@@ -6,6 +6,7 @@ import type {
 } from "../db/repositories/webhook-delivery.repository.js";
 import type { Repositories, Store } from "../db/store.js";
 import { retryDelayMs, type RetryPolicy } from "../mail/backoff.js";
+import { PollingLoop } from "../shared/polling-loop.js";
 import { checkHost, systemResolver, type Resolver } from "./address-guard.js";
 import { ENDPOINT_DISABLED_EVENT, eventBody, webhookMessageId } from "./events.js";
 import { DEFAULT_TIMEOUTS, sendWebhook, type SenderTimeouts, type WebhookResponse } from "./http-sender.js";
@@ -77,12 +78,7 @@ export class WebhookWorker {
     random: () => number;
     resolve: Resolver;
   };
-  private readonly passes = new Set<Promise<unknown>>();
-  private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
-  private wokenDuringPass = false;
-  private started = false;
-  private stopping: Promise<void> | null = null;
+  private readonly loop: PollingLoop<WebhookOutcome[]>;
 
   constructor(
     private readonly deps: WebhookWorkerDeps,
@@ -99,75 +95,33 @@ export class WebhookWorker {
       random: options.random ?? Math.random,
       resolve: options.resolve ?? systemResolver,
     };
+    this.loop = new PollingLoop({
+      pass: () => this.deliverDue(),
+      subscribe: (wake) => deps.store.database.onChange("webhook_deliveries", wake),
+      pollIntervalMs: this.settings.pollIntervalMs,
+      stopTimeoutMs: this.settings.stopTimeoutMs,
+      logger: deps.logger,
+      passFailedMessage: "webhook delivery pass failed; retrying at the next poll",
+      stoppedInFlightMessage: "webhook delivery stopped with a delivery in flight; retried after its lease",
+    });
   }
 
   start(): void {
-    if (this.started || this.stopping) return;
-    this.started = true;
+    if (!this.loop.start()) return;
     if (!this.deps.secrets) {
       this.deps.logger.warn(
         "WEBHOOK_SECRET_KEY is not set: webhook deliveries wait until it is (endpoints cannot be created)",
       );
     }
-    this.unsubscribe = this.deps.store.database.onChange("webhook_deliveries", () => this.wake());
-    this.schedule(0);
   }
 
   stop(): Promise<void> {
-    this.stopping ??= this.drain();
-    return this.stopping;
+    return this.loop.stop();
   }
 
   /** One pass: every delivery due now, `concurrency` at a time. Resolves to what became of each. */
   runOnce(): Promise<WebhookOutcome[]> {
-    const pass = this.deliverDue();
-    this.passes.add(pass);
-    const forget = () => this.passes.delete(pass);
-    pass.then(forget, forget);
-    return pass;
-  }
-
-  private wake(): void {
-    if (this.stopping) return;
-    if (this.timer === null) {
-      this.wokenDuringPass = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    this.timer = null;
-    try {
-      await this.runOnce();
-    } catch (error) {
-      this.deps.logger.error({ err: error }, "webhook delivery pass failed; retrying at the next poll");
-    }
-    if (this.stopping) return;
-    const woken = this.wokenDuringPass;
-    this.wokenDuringPass = false;
-    this.schedule(woken ? 0 : this.settings.pollIntervalMs);
-  }
-
-  private async drain(): Promise<void> {
-    this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    let timeout: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timeout = setTimeout(() => resolve(true), this.settings.stopTimeoutMs);
-    });
-    const finished = Promise.allSettled([...this.passes]).then(() => false);
-    if (await Promise.race([finished, timedOut])) {
-      this.deps.logger.warn("webhook delivery stopped with a delivery in flight; retried after its lease");
-    }
-    clearTimeout(timeout);
+    return this.loop.runOnce();
   }
 
   private async deliverDue(): Promise<WebhookOutcome[]> {
@@ -176,7 +130,7 @@ export class WebhookWorker {
     const dueBy = this.deps.now();
     const outcomes: WebhookOutcome[] = [];
     const lane = async () => {
-      while (!this.stopping) {
+      while (!this.loop.stopping) {
         const next = await this.claimNext(dueBy);
         if (next === null) return;
         const outcome = "claim" in next ? await this.deliver(next) : next;
