@@ -74,7 +74,7 @@ export interface InvitationEvent {
 
 /**
  * Writes an invitation event for every subscribed endpoint of the invitation's tenant, inside the caller's
- * transaction: it commits with the change it reports, or not at all. One statement when nobody subscribes.
+ * transaction: it commits with the change it reports, or not at all.
  */
 export async function emitInvitationEvent(
   tx: Repositories,
@@ -83,19 +83,22 @@ export async function emitInvitationEvent(
   now: number,
 ): Promise<number> {
   const { tenant } = event.details;
-  const data = {
-    tenant: { id: String(tenant.id), uuid: tenant.uuid },
-    invitation: invitationData(event.details, now),
-    actor: actorData(event.actor),
-    ...(event.reason === undefined ? {} : { reason: event.reason }),
-  };
-  return tx.webhookDeliveries.enqueue({
-    tenantId: tenant.id,
-    eventId: webhookMessageId(eventId),
-    eventType: event.type,
-    payload: eventBody(event.type, data, now),
-    now,
-  });
+  // Built only when an endpoint subscribes (see WebhookDeliveryRepository.enqueue).
+  const body = () =>
+    eventBody(
+      event.type,
+      {
+        tenant: { id: String(tenant.id), uuid: tenant.uuid },
+        invitation: invitationData(event.details, now),
+        actor: actorData(event.actor),
+        ...(event.reason === undefined ? {} : { reason: event.reason }),
+      },
+      now,
+    );
+  return tx.webhookDeliveries.enqueue(
+    { tenantId: tenant.id, eventId: webhookMessageId(eventId), eventType: event.type, now },
+    body,
+  );
 }
 
 /** The `webhook-id` of an event: `msg_` and its uuid, the same for every endpoint and retry. */
