@@ -47,13 +47,12 @@ const statements = {
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'`,
   ),
   lockTenant: statement("floor_lock_tenant", "SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE"),
+  // The invitation and its invitee in one round trip, as the server reads them; only the invitation is locked.
   invitation: statement(
     "floor_invitation",
-    `SELECT id, user_id AS "userId", status FROM invitations WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-  ),
-  invitee: statement(
-    "floor_invitee",
-    `SELECT id, name, email, kind, email_verified_at AS "verifiedAt" FROM users WHERE tenant_id = $1 AND id = $2`,
+    `SELECT i.id, i.user_id AS "userId", i.status, u.name, u.email, u.kind, u.email_verified_at AS "verifiedAt"
+       FROM invitations i LEFT JOIN users u ON u.id = i.user_id AND u.tenant_id = i.tenant_id
+      WHERE i.tenant_id = $1 AND i.id = $2 FOR UPDATE OF i`,
   ),
   // The server's per-recipient cap: a row at offset cap - 1 exists exactly when the cap is reached.
   recipientCapReached: statement(
@@ -93,13 +92,11 @@ interface KeyOwner {
   tenantId: number;
   tenantName: string;
 }
+/** The invitation with its invitee's columns (null when the invitee is missing). */
 interface InvitationRow {
   id: number;
   userId: number;
   status: string;
-}
-interface Invitee {
-  id: number;
   name: string;
   email: string | null;
   kind: string;
@@ -163,8 +160,8 @@ async function resendIn(
   const invitation = await one<InvitationRow>(statements.invitation([owner.tenantId, invitationId]));
   if (!invitation) return [404, { error: "not found" }];
   if (invitation.status !== "pending") return [409, { error: "not pending" }];
-  const invitee = await one<Invitee>(statements.invitee([owner.tenantId, invitation.userId]));
-  if (!invitee || invitee.email === null || invitee.kind !== "human" || invitee.verifiedAt !== null) {
+  const invitee = invitation;
+  if (invitee.email === null || invitee.kind !== "human" || invitee.verifiedAt !== null) {
     return [422, { error: "not invitable" }];
   }
   const now = Date.now();

@@ -51,11 +51,11 @@ const statements = {
        FROM api_keys k JOIN users u ON u.id = k.user_id JOIN tenants t ON t.id = k.tenant_id
       WHERE k.key_hash = ? AND k.revoked_at IS NULL AND t.status = 'active'`,
   ),
+  // The invitation and its invitee in one statement, as the server reads them.
   invitation: sqlite.prepare<[number, number]>(
-    "SELECT id, user_id AS userId, status FROM invitations WHERE tenant_id = ? AND id = ?",
-  ),
-  invitee: sqlite.prepare<[number, number]>(
-    "SELECT id, name, email, kind, email_verified_at AS verifiedAt FROM users WHERE tenant_id = ? AND id = ?",
+    `SELECT i.id, i.user_id AS userId, i.status, u.name, u.email, u.kind, u.email_verified_at AS verifiedAt
+       FROM invitations i LEFT JOIN users u ON u.id = i.user_id AND u.tenant_id = i.tenant_id
+      WHERE i.tenant_id = ? AND i.id = ?`,
   ),
   // The server's per-recipient cap: a row at offset cap - 1 exists exactly when the cap is reached.
   recipientCapReached: sqlite.prepare<[number, string, number]>(
@@ -100,13 +100,11 @@ interface KeyOwner {
   tenantId: number;
   tenantName: string;
 }
+/** The invitation with its invitee's columns (null when the invitee is missing). */
 interface InvitationRow {
   id: number;
   userId: number;
   status: string;
-}
-interface Invitee {
-  id: number;
   name: string;
   email: string | null;
   kind: string;
@@ -139,8 +137,8 @@ function resend(owner: KeyOwner, invitationId: number, requestId: string): [numb
       const invitation = statements.invitation.get(owner.tenantId, invitationId) as InvitationRow | undefined;
       if (!invitation) return [404, { error: "not found" }];
       if (invitation.status !== "pending") return [409, { error: "not pending" }];
-      const invitee = statements.invitee.get(owner.tenantId, invitation.userId) as Invitee | undefined;
-      if (!invitee || invitee.email === null || invitee.kind !== "human" || invitee.verifiedAt !== null) {
+      const invitee = invitation;
+      if (invitee.email === null || invitee.kind !== "human" || invitee.verifiedAt !== null) {
         return [422, { error: "not invitable" }];
       }
       const now = Date.now();

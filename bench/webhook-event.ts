@@ -28,9 +28,10 @@ try {
   const owner = await store.findKeyOwner(createHash("sha256").update(BENCH_API_KEY).digest("hex"));
   if (!owner) throw new Error("no bench key");
   const details = await store.transaction(async (tx) => {
-    const invitation = (await tx.invitations.findInTenantForUpdate(BENCH_TENANT_ID, { id: 1 }))!;
-    const invitee = (await tx.users.findInTenant(BENCH_TENANT_ID, { id: invitation.userId }))!;
-    return { invitation, invitee, inviter: owner.user, tenant: owner.tenant };
+    const { invitation, invitee } = (await tx.invitations.findWithInviteeForUpdate(BENCH_TENANT_ID, {
+      id: 1,
+    }))!;
+    return { invitation, invitee: invitee!, inviter: owner.user, tenant: owner.tenant };
   });
   const event = { type: "invitation.resent", details, actor: { type: "user", user: owner.user } } as const;
 

@@ -17,6 +17,8 @@ export interface DialectSql {
   readonly forNoKeyUpdate: SQL;
   /** Claims by several workers at once: each skips the rows another holds. */
   readonly forUpdateSkipLocked: (table: string) => SQL;
+  /** As forUpdate, locking only this table's row of a join. */
+  readonly forUpdateOf: (table: string) => SQL;
 }
 
 const DIALECT_SQL: Record<Dialect, DialectSql> = {
@@ -25,6 +27,7 @@ const DIALECT_SQL: Record<Dialect, DialectSql> = {
     forUpdate: sql.empty(),
     forNoKeyUpdate: sql.empty(),
     forUpdateSkipLocked: () => sql.empty(),
+    forUpdateOf: () => sql.empty(),
   },
   postgres: {
     dialect: "postgres",
@@ -32,6 +35,7 @@ const DIALECT_SQL: Record<Dialect, DialectSql> = {
     forNoKeyUpdate: sql.raw(" FOR NO KEY UPDATE"),
     // `OF`: with a LEFT JOIN, PostgreSQL refuses to lock the nullable side.
     forUpdateSkipLocked: (table) => sql.raw(` FOR UPDATE OF ${table} SKIP LOCKED`),
+    forUpdateOf: (table) => sql.raw(` FOR UPDATE OF ${table}`),
   },
 };
 

@@ -106,9 +106,9 @@ async function resendTarget(
 
   await tx.tenants.lockForWrites(tenantId);
   if (target.field === "invitationId") {
-    invitation = (await tx.invitations.findInTenantForUpdate(tenantId, target.ref)) ?? null;
-    if (!invitation) return errors.invitationNotFound();
-    invitee = await tx.users.findInTenant(tenantId, { id: invitation.userId });
+    const found = await tx.invitations.findWithInviteeForUpdate(tenantId, target.ref);
+    if (!found) return errors.invitationNotFound();
+    ({ invitation, invitee } = found);
     if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
   } else {
     invitee = await tx.users.findInTenant(tenantId, target.ref);

@@ -44,9 +44,9 @@ export async function revokeInvitation(
       ]);
     }
     await tx.tenants.lockForWrites(actor.tenant.id);
-    const invitation = await tx.invitations.findInTenantForUpdate(actor.tenant.id, ref);
-    if (!invitation) return errors.invitationNotFound();
-    const invitee = await tx.users.findInTenant(actor.tenant.id, { id: invitation.userId });
+    const found = await tx.invitations.findWithInviteeForUpdate(actor.tenant.id, ref);
+    if (!found) return errors.invitationNotFound();
+    const { invitation, invitee } = found;
     if (!invitee) throw new Error(`invitation ${invitation.id} has no invitee`);
     const status = effectiveStatus(invitation, deps.now());
     const resource = invitationResource(invitation, invitee, status, actor.tenant);

@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { EntityRef } from "../../invitations/model.js";
 import type { SqlSession } from "../database.js";
-import { sqliteSchema as schema, type InvitationRow } from "../schema/index.js";
-import { columnsOf, p, statement, type DialectSql } from "../statement.js";
+import { sqliteSchema as schema, type InvitationRow, type UserRow } from "../schema/index.js";
+import { columnsOf, nest, p, statement, type DialectSql } from "../statement.js";
 
 export interface NewInvitation {
   readonly uuid: string;
@@ -37,6 +37,42 @@ function finder(name: string, where: SQL) {
 
 const byId = finder("invitation_by_id", sql`tenant_id = ${p("tenantId")} AND id = ${p("id")}`);
 const byUuid = finder("invitation_by_uuid", sql`tenant_id = ${p("tenantId")} AND uuid = ${p("uuid")}`);
+
+/** An invitation and its invitee, read in one round trip by the operations that change it. */
+export interface InvitationWithInvitee {
+  readonly invitation: InvitationRow;
+  /** Null only if the data is broken: every invitation has an invitee in its tenant. */
+  readonly invitee: UserRow | null;
+}
+
+// LEFT JOIN, so a broken invitee shows as null rather than as "no such invitation"; PostgreSQL locks only the
+// invitation (as findInTenantForUpdate did), which it cannot do on a LEFT JOIN's nullable side anyway.
+function withInviteeForUpdate(name: string, where: SQL) {
+  return statement<InvitationWithInvitee>(
+    name,
+    (d) => sql`SELECT ${columnsOf(schema.invitations, "invitation")}, ${columnsOf(schema.users, "invitee")}
+      FROM invitations LEFT JOIN users ON users.id = invitations.user_id AND users.tenant_id = invitations.tenant_id
+      WHERE ${where}${d.forUpdateOf("invitations")}`,
+    {
+      map: (row) => {
+        const { invitation, invitee } = nest(row);
+        return {
+          invitation: invitation as unknown as InvitationRow,
+          invitee: invitee!.id === null ? null : (invitee as unknown as UserRow),
+        };
+      },
+    },
+  );
+}
+
+const withInviteeById = withInviteeForUpdate(
+  "invitation_with_invitee_by_id_for_update",
+  sql`invitations.tenant_id = ${p("tenantId")} AND invitations.id = ${p("id")}`,
+);
+const withInviteeByUuid = withInviteeForUpdate(
+  "invitation_with_invitee_by_uuid_for_update",
+  sql`invitations.tenant_id = ${p("tenantId")} AND invitations.uuid = ${p("uuid")}`,
+);
 const byTokenHash = finder("invitation_by_token_hash", sql`token_hash = ${p("tokenHash")}`);
 // No LIMIT parameter: SQLite runs a statement with a bound LIMIT as if prepared anew; the index yields the
 // rows newest first and only the first is read.
@@ -114,11 +150,11 @@ export class InvitationRepository {
       : this.session.get(byUuid.read, { tenantId, uuid: ref.uuid });
   }
 
-  /** As findInTenant, for the transaction that goes on to change it. */
-  findInTenantForUpdate(tenantId: number, ref: EntityRef): Promise<InvitationRow | undefined> {
+  /** As findInTenant, with its invitee, for the transaction that goes on to change it. */
+  findWithInviteeForUpdate(tenantId: number, ref: EntityRef): Promise<InvitationWithInvitee | undefined> {
     return "id" in ref
-      ? this.session.get(byId.forUpdate, { tenantId, id: ref.id })
-      : this.session.get(byUuid.forUpdate, { tenantId, uuid: ref.uuid });
+      ? this.session.get(withInviteeById, { tenantId, id: ref.id })
+      : this.session.get(withInviteeByUuid, { tenantId, uuid: ref.uuid });
   }
 
   /** The user's most recent invitation still stored as pending (possibly past its expiry). */
