@@ -29,14 +29,8 @@ export async function sendInvitation(
   const { settings } = deps;
   const now = deps.now();
 
-  // Per invitee, not per invitation: revoking and sending a new one must not reset the clock.
-  if (settings.resendCooldownMs > 0) {
-    const lastSentAt = await tx.invitations.lastSentToUser(actor.tenant.id, invitee.id);
-    const waitMs = lastSentAt === null ? 0 : lastSentAt + settings.resendCooldownMs - now;
-    if (waitMs > 0) return errors.resendRateLimited(Math.ceil(waitMs / 1000), "cooldown");
-  }
-  const capped = await emailCapRefusal(deps, tx, actor.tenant.id, invitee.email, now);
-  if (capped) return capped;
+  const refusal = await sendRefusal(deps, tx, actor.tenant.id, invitee, now);
+  if (refusal) return refusal;
 
   const token = deps.generateToken();
   const tokenHash = hashSecret(token);
@@ -107,30 +101,40 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /**
- * The caps that keep the API from being an email cannon: counted per email queued (so aliases of one
- * invitation, or many operations in one request, all count), inside the sending transaction.
+ * The cooldown, then the caps that keep the API from being an email cannon: counted per email queued (so
+ * aliases of one invitation, or many operations in one request, all count), inside the sending transaction.
  */
-async function emailCapRefusal(
+async function sendRefusal(
   deps: InvitationServiceDeps,
   tx: Repositories,
   tenantId: number,
-  toAddress: string,
+  invitee: User & { email: string },
   now: number,
-) {
-  const { perTenantPerHour, perRecipientPerDay } = deps.settings.emailCaps;
-  const { sendQuota } = tx;
-  const tenant = await sendQuota.tenantCap(tenantId, now - HOUR, perTenantPerHour);
-  if (tenant.reached) {
+): Promise<ResendRateLimited | null> {
+  const { resendCooldownMs, emailCaps } = deps.settings;
+  const { perTenantPerHour, perRecipientPerDay } = emailCaps;
+  const checks = await tx.sendQuota.probe({
+    tenantId,
+    userId: invitee.id,
+    toAddress: invitee.email,
+    tenantWindow: { since: now - HOUR, cap: perTenantPerHour },
+    recipientWindow: { since: now - DAY, cap: perRecipientPerDay },
+  });
+  // Per invitee, not per invitation: revoking and sending a new one must not reset the clock.
+  const waitMs = checks.lastSentAt === null ? 0 : checks.lastSentAt + resendCooldownMs - now;
+  if (resendCooldownMs > 0 && waitMs > 0) {
+    return errors.resendRateLimited(Math.ceil(waitMs / 1000), "cooldown");
+  }
+  if (checks.tenant.reached) {
     return errors.resendRateLimited(
-      secondsUntil(tenant.oldestAt, HOUR, now),
+      secondsUntil(checks.tenant.oldestAt, HOUR, now),
       "tenant_hourly_cap",
       `This tenant sent ${perTenantPerHour} invitation emails in the last hour`,
     );
   }
-  const recipient = await sendQuota.recipientCap(tenantId, toAddress, now - DAY, perRecipientPerDay);
-  if (recipient.reached) {
+  if (checks.recipient.reached) {
     return errors.resendRateLimited(
-      secondsUntil(recipient.oldestAt, DAY, now),
+      secondsUntil(checks.recipient.oldestAt, DAY, now),
       "recipient_daily_cap",
       `This address received ${perRecipientPerDay} invitation emails in the last 24 hours`,
     );

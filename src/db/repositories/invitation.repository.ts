@@ -85,11 +85,6 @@ const latestPendingOfUser = statement<InvitationRow>("invitation_latest_pending_
           WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")} AND status = 'pending'
           ORDER BY created_at DESC, id DESC LIMIT 1 FOR UPDATE`,
 );
-/** The most recent send to the user, whichever invitation carried it: the cooldown is per invitee. */
-const lastSentToUser = statement<{ lastSentAt: number | null }>(
-  "invitation_last_sent_to_user",
-  sql`SELECT max(last_sent_at) AS "lastSentAt" FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}`,
-);
 const rotate = statement<InvitationRow>(
   "invitation_rotate_token",
   // Only a pending invitation is sent again, so status is matched, not set: setting it, even to the same value,
@@ -160,11 +155,6 @@ export class InvitationRepository {
   /** The user's most recent invitation still stored as pending (possibly past its expiry). */
   findLatestPendingForUser(tenantId: number, userId: number): Promise<InvitationRow | undefined> {
     return this.session.get(latestPendingOfUser, { tenantId, userId });
-  }
-
-  /** When the user was last sent any invitation (null: never). */
-  async lastSentToUser(tenantId: number, userId: number): Promise<number | null> {
-    return (await this.session.get(lastSentToUser, { tenantId, userId }))?.lastSentAt ?? null;
   }
 
   /** Replaces the token, restarts the lifetime and counts one more send. */

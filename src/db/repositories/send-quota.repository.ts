@@ -29,6 +29,21 @@ const recipientOldest = statement<{ at: number | null }>(
   "quota_recipient_oldest",
   sql`SELECT min(created_at) AS "at" ${RECIPIENT_WINDOW}`,
 );
+/** The most recent send to the user, whichever invitation carried it: the cooldown is per invitee. */
+const lastSentToUser = statement<{ lastSentAt: number | null }>(
+  "quota_last_sent_to_user",
+  sql`SELECT max(last_sent_at) AS "lastSentAt" FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}`,
+);
+// PostgreSQL: the three probes of a send in one round trip (each is a round trip of 50–120 µs otherwise).
+const probeAll = statement<{ lastSentAt: number | null; tenantReached: boolean; recipientReached: boolean }>(
+  "quota_probe_all",
+  sql`SELECT
+        (SELECT max(last_sent_at) FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}) AS "lastSentAt",
+        EXISTS (SELECT 1 FROM email_outbox WHERE tenant_id = ${p("tenantId")} AND created_at > ${p("tenantSince")}
+                LIMIT 1 OFFSET ${p("tenantOffset")}) AS "tenantReached",
+        EXISTS (SELECT 1 FROM email_outbox WHERE tenant_id = ${p("tenantId")} AND to_address = ${p("toAddress")}
+                AND created_at > ${p("recipientSince")} LIMIT 1 OFFSET ${p("recipientOffset")}) AS "recipientReached"`,
+);
 const lastIssuedId = statement<{ seq: number | null }>(
   "quota_last_issued_outbox_id",
   sql`SELECT seq AS "seq" FROM sqlite_sequence WHERE name = 'email_outbox'`,
@@ -49,6 +64,22 @@ export interface TenantTally {
 /** Tallies outlive transactions: one map per process, shared by every session. */
 export type TenantTallies = Map<number, TenantTally>;
 
+/** What a send checks before it writes, for one invitee at one address. */
+export interface SendProbe {
+  readonly tenantId: number;
+  readonly userId: number;
+  readonly toAddress: string;
+  readonly tenantWindow: { readonly since: number; readonly cap: number };
+  readonly recipientWindow: { readonly since: number; readonly cap: number };
+}
+
+export interface SendChecks {
+  /** When the invitee was last sent any invitation (null: never): the cooldown's clock. */
+  readonly lastSentAt: number | null;
+  readonly tenant: CapCheck;
+  readonly recipient: CapCheck;
+}
+
 /**
  * Counts recently queued emails, for the abuse caps. Every email counts, even one later superseded. Counting
  * a window walks it, and a busy tenant's hour can hold every email it sent: on SQLite the tenant check first
@@ -60,6 +91,50 @@ export class SendQuotaRepository {
     private readonly session: SqlSession,
     private readonly tallies: TenantTallies,
   ) {}
+
+  /**
+   * The cooldown's clock and both caps. PostgreSQL asks in one round trip and reads the oldest email of a full
+   * window only when one is full; SQLite, where a statement costs microseconds, keeps the tenant tally.
+   */
+  async probe(send: SendProbe): Promise<SendChecks> {
+    const { tenantId, userId, toAddress, tenantWindow, recipientWindow } = send;
+    if (this.session.dialect === "sqlite") {
+      return {
+        lastSentAt: (await this.session.get(lastSentToUser, { tenantId, userId }))?.lastSentAt ?? null,
+        tenant: await this.tenantCap(tenantId, tenantWindow.since, tenantWindow.cap),
+        recipient: await this.recipientCap(tenantId, toAddress, recipientWindow.since, recipientWindow.cap),
+      };
+    }
+    const row = await this.session.get(probeAll, {
+      tenantId,
+      userId,
+      toAddress,
+      tenantSince: tenantWindow.since,
+      tenantOffset: tenantWindow.cap - 1,
+      recipientSince: recipientWindow.since,
+      recipientOffset: recipientWindow.cap - 1,
+    });
+    const oldestIn = async (
+      reached: boolean | undefined,
+      oldest: typeof tenantOldest,
+      values: Record<string, unknown>,
+    ): Promise<CapCheck> =>
+      reached
+        ? {
+            reached: true,
+            oldestAt: (await this.session.get(oldest, values))?.at ?? (values.since as number),
+          }
+        : { reached: false };
+    return {
+      lastSentAt: row?.lastSentAt ?? null,
+      tenant: await oldestIn(row?.tenantReached, tenantOldest, { tenantId, since: tenantWindow.since }),
+      recipient: await oldestIn(row?.recipientReached, recipientOldest, {
+        tenantId,
+        toAddress,
+        since: recipientWindow.since,
+      }),
+    };
+  }
 
   /** Whether the tenant queued `cap` emails or more after `since`. */
   async tenantCap(tenantId: number, since: number, cap: number): Promise<CapCheck> {
