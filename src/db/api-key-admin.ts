@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { EntityRef } from "../invitations/model.js";
 import type { Database } from "./database.js";
 import { sqliteSchema as schema, type ApiKeyRow, type TenantRow, type UserRow } from "./schema/index.js";
-import { columnsOf, nest, p, statement } from "./statement.js";
+import { columnsOf, nester, p, statement } from "./statement.js";
 
 /** An API key as an operator sees it: never its hash. */
 export interface ApiKeyListing {
@@ -73,10 +73,12 @@ const keyById = statement<ApiKeyRow>(
   sql`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ${p("id")}`,
 );
 
+const nestUserColumns = nester();
+
 function nestUser(row: Record<string, unknown>): Record<string, unknown> {
   const plain = Object.fromEntries(Object.entries(row).filter(([alias]) => !alias.includes(".")));
   const userColumns = Object.fromEntries(Object.entries(row).filter(([alias]) => alias.startsWith("user.")));
-  return { ...plain, ...nest(userColumns) };
+  return { ...plain, ...nestUserColumns(userColumns) };
 }
 
 /**

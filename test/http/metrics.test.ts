@@ -65,6 +65,14 @@ it("counts operations by outcome on every channel, send refusals by limit, reque
   expect(text).toMatch(
     /^invitation_api_http_request_duration_seconds_bucket\{le="0\.1",route="\/graphql"\} \d+$/m,
   );
+  // Every request observed once, the second of a series as well as the first.
+  expect(value(text, 'invitation_api_http_request_duration_seconds_count{route="/graphql"}')).toBe(2);
+  expect(
+    value(
+      text,
+      'invitation_api_http_request_duration_seconds_count{route="/tenant/:tenantId/admin/user/invitation/resend"}',
+    ),
+  ).toBe(1);
   // The worker may have delivered some already: the gauges are there, their values are the next test's.
   expect(text).toMatch(/^invitation_api_outbox_emails\{status="queued"\} \d+$/m);
   expect(text).toMatch(/^invitation_api_process_resident_memory_bytes \d+/m);

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { SqlSession } from "../database.js";
 import { sqliteSchema as schema, type ApiKeyRow, type TenantRow, type UserRow } from "../schema/index.js";
-import { columnsOf, nest, p, statement } from "../statement.js";
+import { columnsOf, nester, p, statement } from "../statement.js";
 
 /** An active API key with the user it belongs to and that user's tenant. */
 export interface ApiKeyOwner {
@@ -17,7 +17,7 @@ const ownerByHash = statement<ApiKeyOwner>(
       JOIN users ON users.id = api_keys.user_id
       JOIN tenants ON tenants.id = api_keys.tenant_id
       WHERE api_keys.key_hash = ${p("hash")} AND api_keys.revoked_at IS NULL`,
-  { map: (row) => nest(row) as unknown as ApiKeyOwner },
+  { map: nester() as unknown as (row: Record<string, unknown>) => ApiKeyOwner },
 );
 // Records use at most once per granularity: the condition re-checks what other processes wrote.
 const touch = statement(

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { EntityRef } from "../../invitations/model.js";
 import type { SqlSession } from "../database.js";
 import { sqliteSchema as schema, type InvitationRow, type UserRow } from "../schema/index.js";
-import { columnsOf, nest, p, statement, type DialectSql } from "../statement.js";
+import { columnsOf, nester, p, statement, type DialectSql } from "../statement.js";
 
 export interface NewInvitation {
   readonly uuid: string;
@@ -48,6 +48,7 @@ export interface InvitationWithInvitee {
 // LEFT JOIN, so a broken invitee shows as null rather than as "no such invitation"; PostgreSQL locks only the
 // invitation (as findInTenantForUpdate did), which it cannot do on a LEFT JOIN's nullable side anyway.
 function withInviteeForUpdate(name: string, where: SQL) {
+  const nest = nester();
   return statement<InvitationWithInvitee>(
     name,
     (d) => sql`SELECT ${columnsOf(schema.invitations, "invitation")}, ${columnsOf(schema.users, "invitee")}

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { SqlSession } from "../database.js";
 import { sqliteSchema as schema, type WebhookDeliveryRow, type WebhookEndpointRow } from "../schema/index.js";
-import { columnsOf, p, statement } from "../statement.js";
+import { columnsOf, p, statement, type DialectSql } from "../statement.js";
 
 export type WebhookDeliveryStatus = WebhookDeliveryRow["status"];
 
@@ -52,20 +52,23 @@ export interface AttemptResult {
 const COLUMNS = columnsOf(schema.webhookDeliveries);
 
 // One statement, one round trip, whether or not the tenant has endpoints (the tenant index answers "none").
-// Each event type is stored between commas; LIKE's `_` wildcard can only ever match the literal `_` here.
+// Each event type is stored between commas (eventsColumn): `,type,` occurs exactly in the subscribers' lists.
+const subscribed = (d: DialectSql) => d.contains(sql`events`, p("entry"));
 const fanOut = statement(
   "webhook_deliveries_fan_out",
-  sql`INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, payload, status, attempts,
+  (
+    d,
+  ) => sql`INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_type, payload, status, attempts,
         next_attempt_at, created_at)
       SELECT tenant_id, id, ${p("eventId")}, ${p("eventType")}, ${p("payload")}, 'queued', 0, ${p("now")}, ${p("now")}
       FROM webhook_endpoints
-      WHERE tenant_id = ${p("tenantId")} AND status = 'active' AND events LIKE ${p("pattern")}`,
+      WHERE tenant_id = ${p("tenantId")} AND status = 'active' AND ${subscribed(d)}`,
   { signals: "webhook_deliveries" },
 );
 const anySubscribed = statement(
   "webhook_endpoints_any_subscribed",
-  sql`SELECT 1 AS "hit" FROM webhook_endpoints
-      WHERE tenant_id = ${p("tenantId")} AND status = 'active' AND events LIKE ${p("pattern")} LIMIT 1`,
+  (d) => sql`SELECT 1 AS "hit" FROM webhook_endpoints
+      WHERE tenant_id = ${p("tenantId")} AND status = 'active' AND ${subscribed(d)} LIMIT 1`,
 );
 // Events about the endpoints themselves go to every other active endpoint of the tenant, subscribed or not.
 const fanOutToOthers = statement(
@@ -186,17 +189,17 @@ export class WebhookDeliveryRepository {
 
   /** Queues the event for every subscribed active endpoint of its tenant; resolves to how many. */
   async enqueue(event: Omit<WebhookEventRecord, "payload">, payload: () => string): Promise<number> {
-    const pattern = `%,${event.eventType},%`;
+    const entry = `,${event.eventType},`;
     // SQLite: most tenants subscribe to nothing, and a read says so for a third of what the empty insert costs,
     // without building the body. Nothing can subscribe in between: the transaction holds the database.
     // PostgreSQL keeps the single round trip.
     if (
       this.session.dialect === "sqlite" &&
-      (await this.session.get(anySubscribed, { tenantId: event.tenantId, pattern })) === undefined
+      (await this.session.get(anySubscribed, { tenantId: event.tenantId, entry })) === undefined
     ) {
       return 0;
     }
-    return this.session.run(fanOut, { ...event, payload: payload(), pattern });
+    return this.session.run(fanOut, { ...event, payload: payload(), entry });
   }
 
   /** Queues the event for every active endpoint of its tenant but one, whatever they subscribe to. */

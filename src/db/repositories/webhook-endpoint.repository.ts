@@ -89,7 +89,7 @@ const disable = statement<WebhookEndpointRow>(
       WHERE id = ${p("id")} AND status = 'active' RETURNING ${COLUMNS}`,
 );
 
-/** The event types of an endpoint as stored: each between commas, so `LIKE '%,type,%'` finds subscribers. */
+/** The event types of an endpoint as stored: each between commas, so `,type,` occurs exactly in subscribers'. */
 export const eventsColumn = {
   write: (events: readonly string[]) => `,${events.join(",")},`,
   read: (stored: string) => stored.split(",").filter((event) => event !== ""),

@@ -46,6 +46,11 @@ export async function startRedis(): Promise<TestRedis> {
     "--pidfile",
     pidFile,
   ]);
+  if (started.error) {
+    throw new Error(
+      `redis-server could not run (${started.error.message}): run "apt-get install -y redis-server" (.ci/run installs it)`,
+    );
+  }
   if (started.status !== 0) throw new Error(`redis-server did not start: ${started.stderr.toString()}`);
   for (let i = 0; !(await accepts(port)); i++) {
     if (i > 200) throw new Error(`redis-server is not accepting on ${port}`);
