@@ -34,26 +34,34 @@ const lastSentToUser = statement<{ lastSentAt: number | null }>(
   "quota_last_sent_to_user",
   sql`SELECT max(last_sent_at) AS "lastSentAt" FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}`,
 );
-// PostgreSQL: the three probes of a send in one round trip (each is a round trip of 50–120 µs otherwise).
-const probeAll = statement<{ lastSentAt: number | null; tenantReached: boolean; recipientReached: boolean }>(
+// PostgreSQL: the cooldown's clock, the recipient's cap and the tenant tally's id in one round trip (each is a
+// round trip of 50–120 µs otherwise).
+const probeAll = statement<{
+  lastSentAt: number | null;
+  recipientReached: boolean;
+  lastIssued: number | null;
+}>(
   "quota_probe_all",
   sql`SELECT
         (SELECT max(last_sent_at) FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}) AS "lastSentAt",
-        EXISTS (SELECT 1 FROM email_outbox WHERE tenant_id = ${p("tenantId")} AND created_at > ${p("tenantSince")}
-                LIMIT 1 OFFSET ${p("tenantOffset")}) AS "tenantReached",
         EXISTS (SELECT 1 FROM email_outbox WHERE tenant_id = ${p("tenantId")} AND to_address = ${p("toAddress")}
-                AND created_at > ${p("recipientSince")} LIMIT 1 OFFSET ${p("recipientOffset")}) AS "recipientReached"`,
+                AND created_at > ${p("recipientSince")} LIMIT 1 OFFSET ${p("recipientOffset")}) AS "recipientReached",
+        pg_sequence_last_value('email_outbox_id_seq')::integer AS "lastIssued"`,
 );
-const lastIssuedId = statement<{ seq: number | null }>(
-  "quota_last_issued_outbox_id",
-  sql`SELECT seq AS "seq" FROM sqlite_sequence WHERE name = 'email_outbox'`,
+/** The last outbox id handed out (null: none yet): ids only grow, on both dialects. */
+const lastIssuedId = statement<{ seq: number | null }>("quota_last_issued_outbox_id", (d) =>
+  d.dialect === "sqlite"
+    ? sql`SELECT seq AS "seq" FROM sqlite_sequence WHERE name = 'email_outbox'`
+    : sql`SELECT pg_sequence_last_value('email_outbox_id_seq')::integer AS "seq"`,
 );
 
 /**
- * What this process last counted for a tenant (SQLite only): `count` emails queued after `since`, among the
- * outbox ids issued up to `upToId`. SQLite writers take turns and AUTOINCREMENT ids only grow, so `count`
- * plus the ids issued since bounds the window from above. (PostgreSQL hands out ids before commit, in any
- * order of commits: no such bound holds there, and it always walks.)
+ * What this process last counted for a tenant: `count` emails queued after `since`, among the outbox ids
+ * issued up to `upToId`. Every email of the tenant queued since then has a larger id, so `count` plus the ids
+ * issued since bounds the window from above. SQLite: writers take turns and AUTOINCREMENT ids only grow.
+ * PostgreSQL: ids are handed out before commit, in any order of commits, but every email of a tenant is queued
+ * under that tenant's row lock (lockForWrites), which the count was taken under too: an email it did not see
+ * is queued by a transaction that took the lock later, and drew its id from the sequence later.
  */
 export interface TenantTally {
   readonly since: number;
@@ -82,8 +90,8 @@ export interface SendChecks {
 
 /**
  * Counts recently queued emails, for the abuse caps. Every email counts, even one later superseded. Counting
- * a window walks it, and a busy tenant's hour can hold every email it sent: on SQLite the tenant check first
- * tries the bound kept per tenant (see TenantTally), and walks only when it reaches the cap. Exact either way.
+ * a window walks it, and a busy tenant's hour can hold every email it sent (up to the cap): the tenant check
+ * first tries the bound kept per tenant (see TenantTally), and walks only when it reaches the cap. Exact either way.
  * Call inside the sending transaction, after TenantRepository.lockForWrites.
  */
 export class SendQuotaRepository {
@@ -93,8 +101,8 @@ export class SendQuotaRepository {
   ) {}
 
   /**
-   * The cooldown's clock and both caps. PostgreSQL asks in one round trip and reads the oldest email of a full
-   * window only when one is full; SQLite, where a statement costs microseconds, keeps the tenant tally.
+   * The cooldown's clock and both caps. PostgreSQL asks in one round trip, and again only when the tenant tally
+   * no longer bounds the window below the cap or a window is full; on SQLite a statement costs microseconds.
    */
   async probe(send: SendProbe): Promise<SendChecks> {
     const { tenantId, userId, toAddress, tenantWindow, recipientWindow } = send;
@@ -105,43 +113,46 @@ export class SendQuotaRepository {
         recipient: await this.recipientCap(tenantId, toAddress, recipientWindow.since, recipientWindow.cap),
       };
     }
+    // Read before counting (tenantCapAfter): an email queued in between counts twice, never zero times.
     const row = await this.session.get(probeAll, {
       tenantId,
       userId,
       toAddress,
-      tenantSince: tenantWindow.since,
-      tenantOffset: tenantWindow.cap - 1,
       recipientSince: recipientWindow.since,
       recipientOffset: recipientWindow.cap - 1,
     });
-    const oldestIn = async (
-      reached: boolean | undefined,
-      oldest: typeof tenantOldest,
-      values: Record<string, unknown>,
-    ): Promise<CapCheck> =>
-      reached
-        ? {
-            reached: true,
-            oldestAt: (await this.session.get(oldest, values))?.at ?? (values.since as number),
-          }
-        : { reached: false };
-    return {
-      lastSentAt: row?.lastSentAt ?? null,
-      tenant: await oldestIn(row?.tenantReached, tenantOldest, { tenantId, since: tenantWindow.since }),
-      recipient: await oldestIn(row?.recipientReached, recipientOldest, {
-        tenantId,
-        toAddress,
-        since: recipientWindow.since,
-      }),
-    };
+    const tenant = await this.tenantCapAfter(
+      row?.lastIssued ?? 0,
+      tenantId,
+      tenantWindow.since,
+      tenantWindow.cap,
+    );
+    const recipient: CapCheck = row?.recipientReached
+      ? {
+          reached: true,
+          oldestAt:
+            (await this.session.get(recipientOldest, { tenantId, toAddress, since: recipientWindow.since }))
+              ?.at ?? recipientWindow.since,
+        }
+      : { reached: false };
+    return { lastSentAt: row?.lastSentAt ?? null, tenant, recipient };
   }
 
   /** Whether the tenant queued `cap` emails or more after `since`. */
   async tenantCap(tenantId: number, since: number, cap: number): Promise<CapCheck> {
-    const values = { tenantId, since, offset: cap - 1 };
-    if (this.session.dialect === "postgres") return this.walk(tenantNth, tenantOldest, values);
     // Read before counting: an email queued in between (by another process) then counts twice, never zero times.
     const upToId = (await this.session.get(lastIssuedId))?.seq ?? 0;
+    return this.tenantCapAfter(upToId, tenantId, since, cap);
+  }
+
+  /** tenantCap, with the last outbox id issued read (before anything is counted) as `upToId`. */
+  private async tenantCapAfter(
+    upToId: number,
+    tenantId: number,
+    since: number,
+    cap: number,
+  ): Promise<CapCheck> {
+    const values = { tenantId, since, offset: cap - 1 };
     const tally = this.tallies.get(tenantId);
     if (tally && since >= tally.since && tally.count + Math.max(0, upToId - tally.upToId) < cap) {
       return { reached: false };

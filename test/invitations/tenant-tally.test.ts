@@ -5,28 +5,28 @@ import { Store, type Repositories } from "../../src/db/store.js";
 import { ACME, createHarness, GLOBEX, KEYS, T0, type Harness } from "../support/harness.js";
 
 // The per-tenant cap is checked against an upper bound this process keeps (SendQuotaRepository's tally), and
-// the window is read only when that bound reaches the cap. These tests try to fool the bound. (SQLite only:
-// PostgreSQL has no such bound and always reads the window.)
+// the window is read only when that bound reaches the cap. These tests try to fool the bound, on both dialects.
 
 const HOUR = 3_600_000;
 let h: Harness;
 let other: Database;
+let elsewhere: Store;
 beforeEach(async () => {
   h = await createHarness({ cooldownSeconds: 0, perTenantPerHour: 3 });
   other = openDatabase(h.db.location);
+  elsewhere = new Store(other);
 });
 afterEach(async () => {
   await other.close();
   await h.dispose();
 });
 
-/** An email queued by someone else: another server process on the same database. */
+/** An email queued by someone else: another server process on the same database, with its own tallies. */
 async function queueElsewhere(tenantId: number, at = T0): Promise<void> {
-  await other.query(
-    `INSERT INTO email_outbox (tenant_id, to_address, subject, status, next_attempt_at, created_at)
-     VALUES (?, 'x@elsewhere.test', 's', 'queued', ?, ?)`,
-    [tenantId, at, at],
-  );
+  await elsewhere.transaction(async (tx) => {
+    await tx.tenants.lockForWrites(tenantId);
+    await queueInThisConnection(tx, tenantId, at, "x@elsewhere.test");
+  });
 }
 
 it("counts emails another process queued since its last look", async () => {
@@ -75,6 +75,32 @@ it("counts afresh when the clock goes back and the window reaches further into t
   );
 });
 
+it("does not walk the window while the bound stays below the cap", async () => {
+  const store = new Store(h.db.database);
+  const since = T0 - HOUR;
+  await queueElsewhere(ACME.id);
+  expect(await store.transaction((tx) => tx.sendQuota.tenantCap(ACME.id, since, 3))).toEqual({
+    reached: false,
+  });
+  // Two emails no issued id accounts for (written by hand with ids below every other): the bound, one email,
+  // says the cap of 3 is far, and the window is not read. This is why nothing may queue an email but the
+  // outbox repository.
+  for (const id of [0, -1]) {
+    await other.query(
+      `INSERT INTO email_outbox (id, tenant_id, to_address, subject, status, next_attempt_at, created_at)
+       VALUES (${id}, ${ACME.id}, 'x@by-hand.test', 's', 'queued', ${T0}, ${T0})`,
+    );
+  }
+  expect(await store.transaction((tx) => tx.sendQuota.tenantCap(ACME.id, since, 3))).toEqual({
+    reached: false,
+  });
+  // A process without a tally reads the window, and finds it full.
+  expect(await elsewhere.transaction((tx) => tx.sendQuota.tenantCap(ACME.id, since, 3))).toEqual({
+    reached: true,
+    oldestAt: T0,
+  });
+});
+
 it("forgets what a rolled-back transaction showed it, whose ids are then issued again", async () => {
   const store = new Store(h.db.database);
   const since = T0 - HOUR;
@@ -96,15 +122,20 @@ it("forgets what a rolled-back transaction showed it, whose ids are then issued 
   });
 });
 
-async function queueInThisConnection(tx: Repositories, tenantId: number): Promise<void> {
+async function queueInThisConnection(
+  tx: Repositories,
+  tenantId: number,
+  at = T0,
+  toAddress = "y@here.test",
+): Promise<void> {
   await tx.outbox.enqueue({
     tenantId,
     invitationId: null,
     tokenHash: null,
-    toAddress: "y@here.test",
+    toAddress,
     subject: "s",
     textBody: "t",
     htmlBody: "h",
-    now: T0,
+    now: at,
   });
 }
