@@ -1,5 +1,11 @@
 import type { TargetName } from "./targets.js";
 
+/** The middle value (the upper one of an even count): what the in-process benches report per way. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error("median of nothing");
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
 /** What one target did over all measured rounds of one database size. */
 export interface TargetFigures {
   readonly name: TargetName;

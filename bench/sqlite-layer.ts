@@ -19,6 +19,7 @@ import { openDatabase } from "../src/db/open-database.js";
 import { SqliteDatabase } from "../src/db/sqlite/sqlite-database.js";
 import { Store } from "../src/db/store.js";
 import { BENCH_API_KEY, BENCH_TENANT_ID, seedBenchDatabase } from "./seed.js";
+import { median } from "./report.js";
 import { InvitationIds } from "./targets.js";
 
 const { values } = parseArgs({
@@ -157,7 +158,6 @@ try {
     results.store!.push(await time(sequential(layeredResend)));
     results["store, 16 at a time"]!.push(await time(concurrent(layeredResend, 16)));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`| way | µs per resend (median of ${rounds} rounds of ${resends}) | rounds |`);
   console.log("| --- | ---: | --- |");
   for (const [name, xs] of Object.entries(results)) {

@@ -1,8 +1,8 @@
 // What the asynchronous data layer's mechanics cost on SQLite, apart from the SQL: the same indexed read run
 // on the raw better-sqlite3 connection and through the store (`Database.get`, an awaited promise through the
-// transaction queue), and a transaction of ten such reads run raw (`BEGIN IMMEDIATE … COMMIT`) and through
-// `Store.transaction` (queue, session, repositories, awaits). Nothing is written, so COMMIT costs no page
-// writes and what remains is the layer. Raw and store alternate within each round; ratios are per round.
+// transaction queue), an empty transaction run raw (`BEGIN IMMEDIATE … COMMIT`) and through `Store.transaction`
+// (queue, session, repositories), and a transaction of ten such reads run raw and through `Database.transaction`
+// (every read awaited). Nothing is written, so COMMIT costs no page writes and what remains is the layer. Raw and store alternate within each round; ratios are per round.
 //
 //   node --import tsx bench/store-overhead.ts [--rounds 5] [--iterations 100000]
 import "reflect-metadata";
@@ -15,6 +15,7 @@ import { openDatabase } from "../src/db/open-database.js";
 import { SqliteDatabase } from "../src/db/sqlite/sqlite-database.js";
 import { p, statement } from "../src/db/statement.js";
 import { Store } from "../src/db/store.js";
+import { median } from "./report.js";
 import { BENCH_TENANT_ID, seedBenchDatabase } from "./seed.js";
 
 const { values } = parseArgs({
@@ -71,7 +72,6 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const [name, way] of Object.entries(ways)) results.get(name)!.push(await time(way));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(`| way | µs (median of ${rounds} rounds of ${iterations}) | store − raw, same round (µs) |`);
   console.log("| --- | ---: | ---: |");
   for (const [name, xs] of results) {

@@ -48,6 +48,7 @@ const insertKey = statement<ApiKeyRow>(
       RETURNING ${KEY_COLUMNS}`,
   { signals: "key_owners_changed" },
 );
+const nestUser = nester<Record<string, unknown>>();
 const keysOfTenant = statement<ApiKeyListing>(
   "admin_api_keys_of_tenant",
   sql`SELECT api_keys.id AS "id", api_keys.prefix AS "prefix", api_keys.name AS "name",
@@ -57,6 +58,7 @@ const keysOfTenant = statement<ApiKeyListing>(
       WHERE api_keys.tenant_id = ${p("tenantId")} ORDER BY api_keys.id`,
   {
     map: (row) => {
+      // The user after the key's own columns, as operators read the listing.
       const { user, ...rest } = nestUser(row);
       return { ...rest, user } as unknown as ApiKeyListing;
     },
@@ -72,14 +74,6 @@ const keyById = statement<ApiKeyRow>(
   "admin_api_key_by_id",
   sql`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ${p("id")}`,
 );
-
-const nestUserColumns = nester();
-
-function nestUser(row: Record<string, unknown>): Record<string, unknown> {
-  const plain = Object.fromEntries(Object.entries(row).filter(([alias]) => !alias.includes(".")));
-  const userColumns = Object.fromEntries(Object.entries(row).filter(([alias]) => alias.startsWith("user.")));
-  return { ...plain, ...nestUserColumns(userColumns) };
-}
 
 /**
  * The operator's API key management (the `apikey` command line), usually from another process than any

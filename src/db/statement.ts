@@ -62,7 +62,6 @@ const RENDERERS = { sqlite: new SQLiteSyncDialect(), postgres: new PgDialect() }
 export interface CompiledStatement {
   readonly name: string;
   readonly text: string;
-  readonly params: readonly unknown[];
   /** The parameter values in the order the text expects them, from a values object. */
   readonly fill: (values: Record<string, unknown>) => unknown[];
 }
@@ -135,7 +134,7 @@ export class Statement<T> {
     let compiled = this.compiled[dialect];
     if (!compiled) {
       const query = RENDERERS[dialect].sqlToQuery(this.build(DIALECT_SQL[dialect]));
-      compiled = { name: this.name, text: query.sql, params: query.params, fill: filler(query.params) };
+      compiled = { name: this.name, text: query.sql, fill: filler(query.params) };
       this.compiled[dialect] = compiled;
     }
     return compiled;
@@ -166,7 +165,7 @@ export const p = (name: string): SQL => sql`${sql.placeholder(name)}`;
 
 /**
  * `"table"."column" AS "jsName", …` for every column of a drizzle table: rows then come back with the
- * schema's JS names on both dialects. With `prefix`, aliases are `"prefix.jsName"` (see `nest`).
+ * schema's JS names on both dialects. With `prefix`, aliases are `"prefix.jsName"` (see `nester`).
  */
 export function columnsOf(table: Table, prefix?: string): SQL {
   const tableName = getTableName(table);
@@ -178,18 +177,22 @@ export function columnsOf(table: Table, prefix?: string): SQL {
 }
 
 /**
- * A row mapper that turns `{ "user.id": 1, "tenant.id": 2 }` into `{ user: { id: 1 }, tenant: { id: 2 } }`.
- * One per statement: its rows always have the same columns, so the aliases are split once, at the first row.
+ * A row mapper that turns `{ id: 7, "user.id": 1, "tenant.id": 2 }` into `{ id: 7, user: { id: 1 }, tenant: { id: 2 } }`:
+ * an alias without a dot stays at the top. One per statement: its rows always have the same columns, so the
+ * aliases are split once, at the first row.
  */
-export function nester(): (row: Record<string, unknown>) => Record<string, Record<string, unknown>> {
-  let plan: (readonly [alias: string, group: string, key: string])[] | null = null;
+export function nester<T = Record<string, Record<string, unknown>>>(): (row: Record<string, unknown>) => T {
+  let plan: (readonly [alias: string, group: string | null, key: string])[] | null = null;
   return (row) => {
     plan ??= Object.keys(row).map((alias) => {
       const dot = alias.indexOf(".");
-      return [alias, alias.slice(0, dot), alias.slice(dot + 1)] as const;
+      return dot < 0 ? [alias, null, alias] : [alias, alias.slice(0, dot), alias.slice(dot + 1)];
     });
-    const nested: Record<string, Record<string, unknown>> = {};
-    for (const [alias, group, key] of plan) (nested[group] ??= {})[key] = row[alias];
-    return nested;
+    const nested: Record<string, unknown> = {};
+    for (const [alias, group, key] of plan) {
+      if (group === null) nested[key] = row[alias];
+      else ((nested[group] ??= {}) as Record<string, unknown>)[key] = row[alias];
+    }
+    return nested as T;
   };
 }

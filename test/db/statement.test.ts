@@ -22,7 +22,7 @@ const constantAndPlaceholder = statement<{ k: unknown; v: unknown }>(
 );
 const contains = statement<{ hit: number }>(
   "test_statement_contains",
-  (d) => sql`SELECT 1 AS "hit" WHERE ${d.contains(sql`${p("haystack")}`, p("needle"))}`,
+  (d) => sql`SELECT 1 AS "hit" WHERE ${d.contains(p("haystack"), p("needle"))}`,
 );
 
 describe("parameters", () => {
@@ -72,5 +72,9 @@ describe("nester", () => {
 
   it("keeps everything after the first dot as the key", () => {
     expect(nester()({ "a.b.c": 1 })).toEqual({ a: { "b.c": 1 } });
+  });
+
+  it("leaves an alias without a dot at the top", () => {
+    expect(nester()({ id: 7, "user.id": 1, createdAt: 5 })).toEqual({ id: 7, user: { id: 1 }, createdAt: 5 });
   });
 });

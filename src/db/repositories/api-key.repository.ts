@@ -17,7 +17,7 @@ const ownerByHash = statement<ApiKeyOwner>(
       JOIN users ON users.id = api_keys.user_id
       JOIN tenants ON tenants.id = api_keys.tenant_id
       WHERE api_keys.key_hash = ${p("hash")} AND api_keys.revoked_at IS NULL`,
-  { map: nester() as unknown as (row: Record<string, unknown>) => ApiKeyOwner },
+  { map: nester<ApiKeyOwner>() },
 );
 // Records use at most once per granularity: the condition re-checks what other processes wrote.
 const touch = statement(

@@ -34,6 +34,8 @@ const lastSentToUser = statement<{ lastSentAt: number | null }>(
   "quota_last_sent_to_user",
   sql`SELECT max(last_sent_at) AS "lastSentAt" FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}`,
 );
+/** PostgreSQL: the last outbox id handed out, null before the first (see TenantTally). */
+const PG_LAST_ISSUED = sql`pg_sequence_last_value('email_outbox_id_seq')::integer`;
 // PostgreSQL: the cooldown's clock, the recipient's cap and the tenant tally's id in one round trip (each is a
 // round trip of 50–120 µs otherwise).
 const probeAll = statement<{
@@ -46,13 +48,13 @@ const probeAll = statement<{
         (SELECT max(last_sent_at) FROM invitations WHERE tenant_id = ${p("tenantId")} AND user_id = ${p("userId")}) AS "lastSentAt",
         EXISTS (SELECT 1 FROM email_outbox WHERE tenant_id = ${p("tenantId")} AND to_address = ${p("toAddress")}
                 AND created_at > ${p("recipientSince")} LIMIT 1 OFFSET ${p("recipientOffset")}) AS "recipientReached",
-        pg_sequence_last_value('email_outbox_id_seq')::integer AS "lastIssued"`,
+        ${PG_LAST_ISSUED} AS "lastIssued"`,
 );
 /** The last outbox id handed out (null: none yet): ids only grow, on both dialects. */
 const lastIssuedId = statement<{ seq: number | null }>("quota_last_issued_outbox_id", (d) =>
   d.dialect === "sqlite"
     ? sql`SELECT seq AS "seq" FROM sqlite_sequence WHERE name = 'email_outbox'`
-    : sql`SELECT pg_sequence_last_value('email_outbox_id_seq')::integer AS "seq"`,
+    : sql`SELECT ${PG_LAST_ISSUED} AS "seq"`,
 );
 
 /**
@@ -127,14 +129,9 @@ export class SendQuotaRepository {
       tenantWindow.since,
       tenantWindow.cap,
     );
-    const recipient: CapCheck = row?.recipientReached
-      ? {
-          reached: true,
-          oldestAt:
-            (await this.session.get(recipientOldest, { tenantId, toAddress, since: recipientWindow.since }))
-              ?.at ?? recipientWindow.since,
-        }
-      : { reached: false };
+    const recipient = row?.recipientReached
+      ? await this.full(recipientOldest, { tenantId, toAddress, since: recipientWindow.since })
+      : ({ reached: false } as const);
     return { lastSentAt: row?.lastSentAt ?? null, tenant, recipient };
   }
 
@@ -176,12 +173,17 @@ export class SendQuotaRepository {
   private async walk(
     nth: typeof tenantNth,
     oldest: typeof tenantOldest,
-    values: Record<string, unknown>,
+    values: { since: number } & Record<string, unknown>,
   ): Promise<CapCheck> {
     if ((await this.session.get(nth, values)) === undefined) return { reached: false };
-    return {
-      reached: true,
-      oldestAt: (await this.session.get(oldest, values))?.at ?? (values.since as number),
-    };
+    return this.full(oldest, values);
+  }
+
+  /** A window known to hold its cap: when its oldest email was queued (the wait until a slot frees). */
+  private async full(
+    oldest: typeof tenantOldest,
+    values: { since: number } & Record<string, unknown>,
+  ): Promise<CapCheck> {
+    return { reached: true, oldestAt: (await this.session.get(oldest, values))?.at ?? values.since };
   }
 }
