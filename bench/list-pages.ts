@@ -16,6 +16,7 @@ import { openDatabase } from "../src/db/open-database.js";
 import { loadFixture } from "../src/fixtures/load-fixture.js";
 import { validateFixture, type Fixture } from "../src/fixtures/validate-fixture.js";
 import type { CallContext } from "../src/invitations/invitation.service.js";
+import { median } from "./report.js";
 
 const SIZES = [100, 200_000];
 const CALLS = 50;
@@ -80,8 +81,7 @@ try {
         await run(call);
         times.push(performance.now() - started);
       }
-      times.sort((a, b) => a - b);
-      medians.push(times[Math.floor(times.length / 2)]!);
+      medians.push(median(times));
     }
     const cells = medians.map((ms) => `${ms.toFixed(2)} ms`).join(" | ");
     console.log(`| ${name} | ${cells} | ${(medians.at(-1)! / medians[0]!).toFixed(2)} |`);
